@@ -1,0 +1,71 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { RetryPolicy } from '../../shared/retry';
+
+/** Retry settings every operation offers under Options. */
+export const retryOptionFields: INodeProperties[] = [
+	{
+		displayName: 'Max Attempts',
+		name: 'maxAttempts',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 20 },
+		default: 6,
+		description:
+			'How many times to send a request when Rivya is rate limiting or briefly unavailable (the first try included)',
+	},
+	{
+		displayName: 'Max Retry Time (Seconds)',
+		name: 'maxRetryTime',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 120,
+		description: 'Upper bound on the time spent waiting between attempts of one request',
+	},
+];
+
+/** Reads the retry fields of an Options collection. */
+export function retryPolicyFrom(options: IDataObject): Partial<RetryPolicy> {
+	const policy: Partial<RetryPolicy> = {};
+	if (typeof options.maxAttempts === 'number')
+		policy.maxAttempts = Math.max(1, options.maxAttempts);
+	if (typeof options.maxRetryTime === 'number') {
+		policy.maxRetryTimeMs = Math.max(0, options.maxRetryTime) * 1000;
+	}
+	return policy;
+}
+
+/** "Return All" + "Limit" for a Get Many operation. */
+export function returnAllOrLimit(resource: string, operation: string): INodeProperties[] {
+	const show = { resource: [resource], operation: [operation] };
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			displayOptions: { show },
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+		},
+	];
+}
+
+/** The "Simplify" switch for operations whose raw answer is noisy. */
+export function simplifyField(resource: string, operation: string): INodeProperties {
+	return {
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		displayOptions: { show: { resource: [resource], operation: [operation] } },
+		default: true,
+		description: 'Whether to return a simplified version of the response instead of the raw data',
+	};
+}

@@ -1,0 +1,7 @@
+import type { RivyaResource } from '../types';
+
+// Operations are added in their own *.operation.ts files.
+export const model: RivyaResource = {
+	description: [],
+	operations: {},
+};

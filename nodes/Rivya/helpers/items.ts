@@ -1,0 +1,65 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+export type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
+
+function isExecutionData(value: IDataObject | INodeExecutionData): value is INodeExecutionData {
+	return typeof value.json === 'object' && value.json !== null && !Array.isArray(value.json);
+}
+
+/** Wraps a handler's result as output items paired with the input item they came from. */
+export function toOutputItems(result: ItemResult, itemIndex: number): INodeExecutionData[] {
+	const list = Array.isArray(result) ? result : [result];
+	return list.map((entry) =>
+		isExecutionData(entry)
+			? { ...entry, pairedItem: { item: itemIndex } }
+			: { json: entry, pairedItem: { item: itemIndex } },
+	);
+}
+
+/** The error item Continue On Fail emits: readable by people and by an AI agent. */
+export function errorItem(error: Error, itemIndex: number): INodeExecutionData {
+	const description = (error as { description?: unknown }).description;
+	return {
+		json: {
+			error: error.message,
+			...(typeof description === 'string' && description ? { errorDetails: description } : {}),
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/** Marks an error with the item it belongs to, so n8n shows which item failed. */
+export function attachItemIndex(
+	context: IExecuteFunctions,
+	error: Error,
+	itemIndex: number,
+): Error {
+	const withContext = error as Error & { context?: IDataObject };
+	if (withContext.context && typeof withContext.context === 'object') {
+		withContext.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(context.getNode(), error, { itemIndex });
+}
+
+/** Runs a handler for every item in turn, with Continue On Fail and paired items. */
+export async function forEachItem(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	handler: (itemIndex: number) => Promise<ItemResult>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			output.push(...toOutputItems(await handler(itemIndex), itemIndex));
+		} catch (error) {
+			if (this.continueOnFail()) {
+				output.push(errorItem(error as Error, itemIndex));
+				continue;
+			}
+			throw attachItemIndex(this, error as Error, itemIndex);
+		}
+	}
+	return output;
+}

@@ -1,0 +1,3 @@
+// List search and load options used by the node's pickers; filled in by the resources that need them.
+export const listSearch = {};
+export const loadOptions = {};

@@ -1,0 +1,98 @@
+import { createHash } from 'crypto';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { rivyaInputError } from './errors';
+
+/** Rivya accepts keys up to this length. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** JSON with object keys sorted, so equal bodies always hash alike whatever their key order. */
+export function stableStringify(value: unknown): string {
+	if (value === undefined) return 'null';
+	if (value === null || typeof value !== 'object') return JSON.stringify(value);
+	if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+	const entries = Object.keys(value as Record<string, unknown>)
+		.filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+		.sort()
+		.map(
+			(key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`,
+		);
+	return `{${entries.join(',')}}`;
+}
+
+export interface IdempotencyKeyParts {
+	executionId: string;
+	nodeId: string;
+	runIndex: number;
+	itemIndex: number;
+	/** e.g. "POST /generations": the same body on two routes is two requests. */
+	route: string;
+	body: unknown;
+}
+
+/**
+ * A key that is the same whenever n8n repeats the same request of the same execution (Retry On Fail,
+ * a retried HTTP call) and different for anything else, so a repeat replays Rivya's first answer
+ * instead of starting and charging a second task.
+ */
+export function deriveIdempotencyKey(parts: IdempotencyKeyParts): string {
+	const digest = createHash('sha256')
+		.update(
+			stableStringify([
+				parts.executionId,
+				parts.nodeId,
+				parts.runIndex,
+				parts.itemIndex,
+				parts.route,
+				parts.body,
+			]),
+		)
+		.digest('hex');
+	return `n8n-${digest.slice(0, 48)}`;
+}
+
+/** Checks a user-supplied key; returns it trimmed, or undefined when empty. */
+export function validateUserIdempotencyKey(
+	this: IExecuteFunctions,
+	key: unknown,
+	itemIndex: number,
+): string | undefined {
+	if (key === undefined || key === null || key === '') return undefined;
+	const text = String(key).trim();
+	if (text.length === 0) return undefined;
+	if (text.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(text)) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: the Idempotency Key is not valid`,
+			`Use at most ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters without spaces, or leave it empty to let the node derive one.`,
+			itemIndex,
+		);
+	}
+	return text;
+}
+
+/** Which run of this node in the execution (loops run a node more than once). */
+function runIndexOf(context: IExecuteFunctions, itemIndex: number): number {
+	const runIndex = context.getWorkflowDataProxy(itemIndex).$runIndex;
+	return typeof runIndex === 'number' ? runIndex : 0;
+}
+
+/** The key to send: the user's own when given, else one derived from this execution and item. */
+export function idempotencyKeyFor(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	route: string,
+	body: unknown,
+	userKey?: unknown,
+): string {
+	const own = validateUserIdempotencyKey.call(this, userKey, itemIndex);
+	if (own) return own;
+	return deriveIdempotencyKey({
+		executionId: this.getExecutionId() ?? 'no-execution-id',
+		nodeId: this.getNode().id,
+		runIndex: runIndexOf(this, itemIndex),
+		itemIndex,
+		route,
+		body,
+	});
+}
