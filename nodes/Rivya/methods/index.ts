@@ -1,3 +1,5 @@
-// List search and load options used by the node's pickers; filled in by the resources that need them.
-export const listSearch = {};
-export const loadOptions = {};
+import * as listSearch from './listSearch';
+import * as loadOptions from './loadOptions';
+import * as resourceMapping from './resourceMapping';
+
+export { listSearch, loadOptions, resourceMapping };
