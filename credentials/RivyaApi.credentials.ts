@@ -53,5 +53,46 @@ export class RivyaApi implements ICredentialType {
 			url: '/api/v1/credits',
 			method: 'GET',
 		},
+		// n8n matches these on the HTTP status only, so each message names the Rivya codes that status carries.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Rivya rejected the API key (api_key_invalid, api_key_revoked or api_key_expired). Paste a current key that starts with rvya_sk_, or create a new one in your Rivya account.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'The API key lacks the credits:read scope (api_scope_denied). Create a key with all scopes; new Rivya keys get them by default.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'No Rivya API answered at this Base URL. Use https://rivya.ai (without /api/v1) unless you run an emulator or proxy.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 429,
+					message: 'Rivya is rate limiting this key (rate_limited). Wait a minute and test again.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 503,
+					message: "Rivya's API is switched off at the moment (public_api_disabled). Try again later.",
+				},
+			},
+		],
 	};
 }
