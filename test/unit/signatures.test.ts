@@ -11,7 +11,8 @@ import { verifyWebhookSignature } from '../../nodes/shared/signatures';
  * The secret is `whsec_` + base64('rivya-test-signing-key-0123456789').
  */
 const OPENSSL_VECTOR = {
-	secret: 'whsec_cml2eWEtdGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5',
+	// = 'whsec_cml2eWEtdGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5'
+	secret: `whsec_${Buffer.from('rivya-test-signing-key-0123456789').toString('base64')}`,
 	eventId: 'evt_fixed_001',
 	timestamp: 1767225600,
 	body: '{"id":"evt_fixed_001","type":"generation.succeeded"}',
