@@ -1,0 +1,201 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+// Webhook routes (rivya-api.md §9): endpoint CRUD, rotate-secret, test, deliveries and events lists, all
+// under `webhooks:manage`; plus the control route for delivery faults. Terminal generations become events.
+import { z } from 'zod/v4';
+
+import { ApiError, type RequestContext, type RouteOptions, type Router } from '../router';
+import {
+	sendListPage,
+	WebhookEndpointCreateSchema,
+	WebhookEndpointUpdateSchema,
+} from '../schemas-chat-webhooks';
+import type { Account, EmulatorState, Task } from '../state';
+import {
+	deliveryView,
+	endpointView,
+	eventView,
+	injectWebhookFault,
+	stopWebhooks,
+	WEBHOOK_FAULT_KINDS,
+	webhookServiceFor,
+	type WebhookEndpointRecord,
+} from '../webhook-delivery';
+import { webhookUrlProblem } from '../webhook-url-rules';
+
+const MANAGE: RouteOptions = { auth: 'key', scope: 'webhooks:manage' };
+
+const WebhookFaultRequestSchema = z.object({
+	kind: z.enum(WEBHOOK_FAULT_KINDS),
+	times: z.number().int().min(1).optional(),
+});
+
+export function register(router: Router, state: EmulatorState): void {
+	state.events.on('generation.terminal', (task: Task, account: Account | undefined) => {
+		if (!account) return;
+		const type = task.status === 'succeeded' ? 'generation.succeeded' : 'generation.failed';
+		webhookServiceFor(state).publish(account.id, type, state.generationObject(task));
+	});
+	state.events.on('reset', () => stopWebhooks(state));
+	state.events.on('close', () => stopWebhooks(state));
+
+	router.add(
+		'POST',
+		'/api/v1/webhooks',
+		{ ...MANAGE, summary: 'Create a webhook endpoint' },
+		async (ctx) => {
+			const body = await ctx.json(WebhookEndpointCreateSchema);
+			assertAllowedUrl(state, body.url);
+			const endpoint = webhookServiceFor(state).createEndpoint(ctx.account.id, {
+				name: body.name,
+				url: body.url,
+				eventTypes: body.event_types,
+			});
+			ctx.send(201, endpointView(endpoint, { withSecret: true }));
+		},
+	);
+
+	router.add('GET', '/api/v1/webhooks', { ...MANAGE, summary: 'List webhook endpoints' }, (ctx) => {
+		sendListPage(ctx, webhookServiceFor(state).endpointsOf(ctx.account.id), (endpoint) =>
+			endpointView(endpoint, { withSecret: false }),
+		);
+	});
+
+	router.add(
+		'GET',
+		'/api/v1/webhooks/:endpointId',
+		{ ...MANAGE, summary: 'Get a webhook endpoint' },
+		(ctx) => {
+			ctx.send(200, endpointView(ownedEndpoint(ctx), { withSecret: false }));
+		},
+	);
+
+	router.add(
+		'PATCH',
+		'/api/v1/webhooks/:endpointId',
+		{ ...MANAGE, summary: 'Update a webhook endpoint' },
+		async (ctx) => {
+			const endpoint = changeableEndpoint(ctx);
+			const body = await ctx.json(WebhookEndpointUpdateSchema);
+			if (body.url !== undefined) assertAllowedUrl(state, body.url);
+			webhookServiceFor(state).updateEndpoint(endpoint, {
+				name: body.name,
+				url: body.url,
+				eventTypes: body.event_types,
+				status: body.status,
+			});
+			ctx.send(200, endpointView(endpoint, { withSecret: false }));
+		},
+	);
+
+	router.add(
+		'DELETE',
+		'/api/v1/webhooks/:endpointId',
+		{ ...MANAGE, summary: 'Revoke a webhook endpoint' },
+		(ctx) => {
+			const endpoint = ownedEndpoint(ctx);
+			webhookServiceFor(state).revokeEndpoint(endpoint);
+			ctx.send(200, endpointView(endpoint, { withSecret: false }));
+		},
+	);
+
+	router.add(
+		'POST',
+		'/api/v1/webhooks/:endpointId/rotate-secret',
+		{ ...MANAGE, summary: 'Rotate the signing secret (the old one keeps signing for 24 h)' },
+		(ctx) => {
+			const endpoint = changeableEndpoint(ctx);
+			webhookServiceFor(state).rotateSecret(endpoint);
+			ctx.send(200, endpointView(endpoint, { withSecret: true }));
+		},
+	);
+
+	router.add(
+		'POST',
+		'/api/v1/webhooks/:endpointId/test',
+		{ ...MANAGE, summary: 'Send a test event now; answers the delivery' },
+		async (ctx) => {
+			const endpoint = changeableEndpoint(ctx);
+			const delivery = await webhookServiceFor(state).sendTestEvent(
+				endpoint,
+				testGeneration(state, ctx.account),
+			);
+			ctx.send(200, deliveryView(delivery));
+		},
+	);
+
+	router.add(
+		'GET',
+		'/api/v1/webhooks/:endpointId/deliveries',
+		{ ...MANAGE, summary: 'List deliveries of an endpoint' },
+		(ctx) => {
+			const endpoint = ownedEndpoint(ctx);
+			sendListPage(ctx, webhookServiceFor(state).deliveriesOf(endpoint.id), deliveryView);
+		},
+	);
+
+	router.add(
+		'GET',
+		'/api/v1/webhook-events',
+		{ ...MANAGE, summary: 'List webhook events' },
+		(ctx) => {
+			sendListPage(ctx, webhookServiceFor(state).eventsOf(ctx.account.id), eventView);
+		},
+	);
+
+	// Control API: the next deliveries misbehave (duplicate, out_of_order, bad_signature, drop).
+	router.add('POST', '/_emulator/webhooks/faults', { auth: 'public' }, async (ctx) => {
+		const body = await ctx.json(WebhookFaultRequestSchema);
+		injectWebhookFault(state, body.kind, body.times ?? 1);
+		ctx.send(200, { kind: body.kind, times: body.times ?? 1 });
+	});
+	router.add('DELETE', '/_emulator/webhooks/faults', { auth: 'public' }, (ctx) => {
+		webhookServiceFor(state).clearFaults();
+		ctx.send(200, { cleared: true });
+	});
+}
+
+function assertAllowedUrl(state: EmulatorState, url: string): void {
+	const problem = webhookUrlProblem(url, state.options.allowLocalWebhooks);
+	if (problem) throw new ApiError(400, 'webhook_url_rejected', problem);
+}
+
+/** The account's endpoint; another account's endpoint is indistinguishable from a missing one. */
+function ownedEndpoint(ctx: RequestContext): WebhookEndpointRecord {
+	const endpoint = webhookServiceFor(ctx.state).findEndpoint(ctx.account.id, ctx.params.endpointId);
+	if (!endpoint)
+		throw new ApiError(404, 'not_found', `No webhook endpoint ${ctx.params.endpointId}`);
+	return endpoint;
+}
+
+/** Revoked endpoints are kept for the record but cannot be changed, rotated or tested. */
+function changeableEndpoint(ctx: RequestContext): WebhookEndpointRecord {
+	const endpoint = ownedEndpoint(ctx);
+	if (endpoint.status === 'revoked') {
+		throw new ApiError(400, 'validation_failed', `Webhook endpoint ${endpoint.id} is revoked`);
+	}
+	return endpoint;
+}
+
+/** A synthetic succeeded generation, serialised by the same code as real ones (it is never stored). */
+function testGeneration(state: EmulatorState, account: Account) {
+	const createdAtMs = state.nowMs();
+	const task: Task = {
+		id: state.newId('task_test'),
+		accountId: account.id,
+		model: 'z-image',
+		prompt: 'Rivya webhook test event',
+		params: {},
+		clientRequestId: null,
+		reservedCredits: 1,
+		finalCredits: 1,
+		createdAtMs,
+		durationMs: 0,
+		outcome: 'succeed',
+		resultBytes: 0,
+		resultCount: 1,
+		format: 'png',
+		status: 'succeeded',
+		settled: true,
+	};
+	return state.generationObject(task);
+}
