@@ -178,6 +178,7 @@ export class EmulatorState {
 	/**
 	 * 'generation.terminal' (task: Task, account: Account): once per task, at succeeded|failed.
 	 * 'reset' (): control-API reset; modules with their own maps clear them.
+	 * 'close' (): the emulator is closing; modules stop their timers.
 	 */
 	readonly events = new EventEmitter();
 	baseUrl = '';
@@ -263,6 +264,8 @@ export class EmulatorState {
 	close(): void {
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
+		// Modules with their own timers (webhook retries, chat pings) stop on this.
+		this.events.emit('close');
 	}
 
 	// ---- accounts and keys ----
