@@ -1,0 +1,500 @@
+/**
+ * n8n binary data ↔ Rivya files: uploads an item's binary property to POST /files, and downloads
+ * public result URLs into n8n binary data. Both stream: n8n's filesystem (or S3) binary mode never has
+ * the whole file in this process's memory.
+ */
+import { createHash } from 'crypto';
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { getModel, referenceProblems } from './catalog';
+import { rivyaInputError } from './errors';
+import { idempotencyKeyFor } from './idempotency';
+import { MultipartBody, multipartBoundary, type ChunkSource } from './multipart';
+import {
+	backoffDelayMs,
+	DEFAULT_RETRY_POLICY,
+	isRetryableNetworkError,
+	isRetryableStatus,
+	parseRetryAfterMs,
+	type RetryPolicy,
+} from './retry';
+import { cancellableSleep, ExecutionCancelledError } from './sleep';
+import { cancelSignalOf, rivyaRequestFull } from './transport';
+
+export type RivyaFileKind = 'image' | 'video' | 'audio';
+
+export interface RivyaFile {
+	id: string;
+	object: 'file';
+	kind: RivyaFileKind;
+	name: string;
+	mime_type: string;
+	size_bytes: number;
+	url: string;
+	duration_seconds: number | null;
+	duration_token: string | null;
+	created_at: string;
+	expires_at?: string;
+}
+
+/** Rivya allows client_request_id up to this length. */
+export const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+
+const EXTENSION_BY_MIME: Record<string, string> = {
+	'image/jpeg': 'jpg',
+	'image/jpg': 'jpg',
+	'image/png': 'png',
+	'image/webp': 'webp',
+	'image/gif': 'gif',
+	'image/avif': 'avif',
+	'image/heic': 'heic',
+	'image/bmp': 'bmp',
+	'image/svg+xml': 'svg',
+	'image/tiff': 'tiff',
+	'video/mp4': 'mp4',
+	'video/quicktime': 'mov',
+	'video/webm': 'webm',
+	'video/x-matroska': 'mkv',
+	'video/mpeg': 'mpeg',
+	'video/x-msvideo': 'avi',
+	'audio/mpeg': 'mp3',
+	'audio/mp3': 'mp3',
+	'audio/mp4': 'm4a',
+	'audio/x-m4a': 'm4a',
+	'audio/wav': 'wav',
+	'audio/x-wav': 'wav',
+	'audio/wave': 'wav',
+	'audio/aac': 'aac',
+	'audio/ogg': 'ogg',
+	'audio/flac': 'flac',
+	'audio/webm': 'weba',
+	'application/json': 'json',
+	'text/plain': 'txt',
+};
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	png: 'image/png',
+	webp: 'image/webp',
+	gif: 'image/gif',
+	avif: 'image/avif',
+	heic: 'image/heic',
+	bmp: 'image/bmp',
+	svg: 'image/svg+xml',
+	tif: 'image/tiff',
+	tiff: 'image/tiff',
+	mp4: 'video/mp4',
+	mov: 'video/quicktime',
+	webm: 'video/webm',
+	mkv: 'video/x-matroska',
+	mpeg: 'video/mpeg',
+	avi: 'video/x-msvideo',
+	mp3: 'audio/mpeg',
+	m4a: 'audio/mp4',
+	wav: 'audio/wav',
+	aac: 'audio/aac',
+	ogg: 'audio/ogg',
+	oga: 'audio/ogg',
+	flac: 'audio/flac',
+	weba: 'audio/webm',
+	json: 'application/json',
+	txt: 'text/plain',
+};
+
+/** "Image/PNG; charset=x" → "image/png". */
+function baseMimeType(mimeType: string | undefined): string {
+	return (mimeType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The Rivya file kind for a mime type, or undefined when it is not an image, video or audio type. */
+export function kindFromMimeType(mimeType: string): RivyaFileKind | undefined {
+	const type = baseMimeType(mimeType);
+	if (type.startsWith('image/')) return 'image';
+	if (type.startsWith('video/')) return 'video';
+	if (type.startsWith('audio/') || type === 'application/ogg') return 'audio';
+	return undefined;
+}
+
+/**
+ * File extension (without the dot) for a mime type: "image/png" → "png", "video/quicktime" → "mov".
+ * Unknown types fall back to a safe form of the subtype, or "bin".
+ */
+export function extensionForMimeType(mimeType: string): string {
+	const type = baseMimeType(mimeType);
+	const known = EXTENSION_BY_MIME[type];
+	if (known) return known;
+	const subtype = (type.split('/')[1] ?? '').replace(/^x-/, '').replace(/\+.*$/, '');
+	return /^[a-z0-9]{1,8}$/.test(subtype) ? subtype : 'bin';
+}
+
+function mimeTypeForFileName(fileName: string): string | undefined {
+	const match = /\.([a-z0-9]{1,8})$/i.exec(fileName);
+	return match ? MIME_BY_EXTENSION[match[1].toLowerCase()] : undefined;
+}
+
+/** Makes sure the file name ends with an extension that matches its mime type. */
+function withExtension(fileName: string, mimeType: string): string {
+	const extension = extensionForMimeType(mimeType);
+	const current = /\.([a-z0-9]{1,8})$/i.exec(fileName)?.[1]?.toLowerCase();
+	if (current && (current === extension || MIME_BY_EXTENSION[current] === baseMimeType(mimeType))) {
+		return fileName;
+	}
+	if (extension === 'bin' && current) return fileName;
+	return `${fileName}.${extension}`;
+}
+
+// ─── Upload ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface UploadOptions {
+	kind?: RivyaFileKind;
+	/** Model ID to validate against: Rivya checks the model accepts this kind and applies its limits. */
+	model?: string;
+	clientRequestId?: string;
+	idempotencyKey?: string;
+	retry?: Partial<RetryPolicy>;
+}
+
+/** An item's binary property, ready to send: bytes in memory (default mode) or a stream opener. */
+interface BinarySource {
+	fileName: string;
+	mimeType: string;
+	size: number;
+	content: Buffer | ChunkSource;
+	/** Identifies these exact bytes, for the idempotency key. */
+	identity: string;
+}
+
+async function readBinarySource(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	binaryPropertyName: string,
+): Promise<BinarySource> {
+	const binaryData = this.helpers.assertBinaryData(itemIndex, binaryPropertyName);
+	const mimeType = baseMimeType(binaryData.mimeType) || 'application/octet-stream';
+	if (binaryData.id) {
+		// Filesystem/S3 mode: the bytes stay in n8n's store and are streamed when the request is sent.
+		const binaryId = binaryData.id;
+		const metadata = await this.helpers.getBinaryMetadata(binaryId);
+		const size = Number(metadata.fileSize ?? binaryData.bytes);
+		if (Number.isFinite(size) && size >= 0) {
+			const fileName = binaryData.fileName ?? metadata.fileName ?? 'file';
+			return {
+				fileName,
+				mimeType: baseMimeType(metadata.mimeType) || mimeType,
+				size,
+				content: async () => await this.helpers.getBinaryStream(binaryId),
+				identity: `${binaryId}:${size}`,
+			};
+		}
+	}
+	// Default mode (bytes already in the item) or a store that cannot tell the size.
+	const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
+	return {
+		fileName: binaryData.fileName ?? 'file',
+		mimeType,
+		size: buffer.length,
+		content: buffer,
+		identity: `sha256:${createHash('sha256').update(buffer).digest('hex')}`,
+	};
+}
+
+function chooseKind(
+	this: IExecuteFunctions,
+	source: BinarySource,
+	binaryPropertyName: string,
+	itemIndex: number,
+	requested?: RivyaFileKind,
+): RivyaFileKind {
+	if (requested) return requested;
+	const kind =
+		kindFromMimeType(source.mimeType) ??
+		kindFromMimeType(mimeTypeForFileName(source.fileName) ?? '');
+	if (kind) return kind;
+	throw rivyaInputError(
+		this.getNode(),
+		`Item ${itemIndex}: cannot tell whether "${source.fileName}" (${source.mimeType}) in binary property "${binaryPropertyName}" is an image, video or audio file`,
+		'Set "Kind" to Image, Video or Audio, or give the binary data an image/*, video/* or audio/* mime type. Rivya accepts JPEG/PNG/WebP images, MP4/MOV/WebM videos and MP3/M4A/WAV/AAC/OGG audio.',
+		itemIndex,
+	);
+}
+
+function checkClientRequestId(
+	this: IExecuteFunctions,
+	value: string | undefined,
+	itemIndex: number,
+) {
+	if (value !== undefined && value.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: "Client Request ID" is ${value.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
+			'Shorten the Client Request ID, or leave it empty.',
+			itemIndex,
+		);
+	}
+}
+
+/** Checks kind, type and size against the model's reference media limits before sending anything. */
+async function checkAgainstModel(
+	this: IExecuteFunctions,
+	modelId: string,
+	source: BinarySource,
+	kind: RivyaFileKind,
+	binaryPropertyName: string,
+	itemIndex: number,
+): Promise<void> {
+	const model = await getModel.call(this, modelId, itemIndex);
+	const [problem] = referenceProblems(model, [
+		{
+			label: `"${source.fileName}" in binary property "${binaryPropertyName}"`,
+			kind,
+			mimeType: source.mimeType,
+			sizeBytes: source.size,
+		},
+	]);
+	if (problem) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: ${problem.message}`,
+			`${problem.fix} (Checked against the model in "Model"; nothing was uploaded.)`,
+			itemIndex,
+		);
+	}
+}
+
+/**
+ * Uploads an item's binary property to POST /files (multipart, streamed from disk in filesystem mode).
+ * Kind auto-detected from mime type unless given. Idempotency key derived per item + property + file
+ * unless given, so a repeated step replays Rivya's first answer instead of storing the file twice.
+ */
+export async function uploadBinaryToRivya(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	binaryPropertyName: string,
+	options: UploadOptions = {},
+): Promise<RivyaFile> {
+	const clientRequestId = options.clientRequestId?.trim() || undefined;
+	checkClientRequestId.call(this, clientRequestId, itemIndex);
+	const source = await readBinarySource.call(this, itemIndex, binaryPropertyName);
+	const kind = chooseKind.call(this, source, binaryPropertyName, itemIndex, options.kind);
+	const model = options.model?.trim() || undefined;
+	if (model) {
+		await checkAgainstModel.call(this, model, source, kind, binaryPropertyName, itemIndex);
+	}
+
+	const fields: Record<string, string> = { kind };
+	if (model) fields.model = model;
+	if (clientRequestId) fields.client_request_id = clientRequestId;
+	const idempotencyKey = idempotencyKeyFor.call(
+		this,
+		itemIndex,
+		'POST /files',
+		{ binaryPropertyName, file: source.identity, fileName: source.fileName, fields },
+		options.idempotencyKey,
+	);
+	// Same key → same boundary → byte-identical body, which is what lets Rivya replay it.
+	const body = new MultipartBody(
+		fields,
+		{
+			name: 'file',
+			fileName: source.fileName,
+			contentType: source.mimeType,
+			size: source.size,
+			content: source.content,
+		},
+		multipartBoundary(idempotencyKey),
+	);
+
+	const response = await rivyaRequestFull.call(this, {
+		method: 'POST',
+		path: '/files',
+		// n8n's HTTP client sends Blob-like bodies as streams; see multipart.ts.
+		body: body as unknown as IDataObject,
+		headers: { 'Content-Type': body.type },
+		idempotencyKey,
+		retry: options.retry,
+		itemIndex,
+		errorContext: { requiredScope: 'files:create' },
+	});
+	return response.body as unknown as RivyaFile;
+}
+
+// ─── Download ────────────────────────────────────────────────────────────────────────────────────
+
+export interface DownloadOptions {
+	fileName?: string;
+	mimeType?: string;
+	signal?: AbortSignal;
+	retry?: Partial<RetryPolicy>;
+}
+
+type DownloadContext = IExecuteFunctions | IWebhookFunctions;
+type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
+/** The URL without query string or fragment: result URLs may carry access tokens there. */
+export function redactUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`;
+	} catch {
+		return url.split(/[?#]/)[0];
+	}
+}
+
+function headerText(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+}
+
+/** File name from a Content-Disposition header (RFC 6266 `filename*` preferred). */
+export function fileNameFromContentDisposition(header: string | undefined): string | undefined {
+	if (!header) return undefined;
+	const extended = /filename\*\s*=\s*(?:[\w-]+)?'[^']*'([^;]+)/i.exec(header);
+	if (extended) {
+		try {
+			return decodeURIComponent(extended[1].trim().replace(/^"|"$/g, ''));
+		} catch {
+			// fall through to the plain form
+		}
+	}
+	const plain = /filename\s*=\s*(?:"([^"]*)"|([^;]+))/i.exec(header);
+	const name = (plain?.[1] ?? plain?.[2])?.trim();
+	return name || undefined;
+}
+
+function fileNameFromUrl(url: string): string | undefined {
+	try {
+		const last = new URL(url).pathname.split('/').filter(Boolean).pop();
+		return last ? decodeURIComponent(last) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Only the last path segment, without characters file systems dislike. */
+function safeFileName(name: string): string {
+	const base = name.split(/[\\/]/).pop() ?? '';
+	const cleaned = Array.from(base, (char) =>
+		char.charCodeAt(0) < 32 || '<>:"|?*'.includes(char) ? '_' : char,
+	)
+		.join('')
+		.trim();
+	return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'result';
+}
+
+/** Lets go of a response body we will not read, so its socket is freed. */
+function discard(body: unknown): void {
+	(body as { destroy?: () => void } | undefined)?.destroy?.();
+}
+
+function downloadError(
+	context: DownloadContext,
+	url: string,
+	reason: string,
+	attempts: number,
+): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`Could not download ${redactUrl(url)}: ${reason}`,
+		{
+			description: `Tried ${attempts} time${attempts === 1 ? '' : 's'}. Rivya result URLs are plain downloads that may expire: if the task finished long ago, run Generation > Get for a fresh result, or turn off "Download Results" and use the URLs directly.`,
+		},
+	);
+}
+
+/**
+ * Downloads a public result URL (no auth header: result URLs are plain downloads) as a stream into n8n
+ * binary data with the right mime type and extension. Retries network errors, 429 and 5xx (a GET is
+ * safe to repeat), and stops when the execution is cancelled.
+ */
+export async function downloadToBinary(
+	this: DownloadContext,
+	url: string,
+	options: DownloadOptions = {},
+): Promise<IBinaryData> {
+	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+	const signal = options.signal ?? cancelSignalOf(this);
+	const startedAt = Date.now();
+	const request: IHttpRequestOptions = {
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: 60_000,
+		abortSignal: signal,
+	};
+
+	for (let attempt = 1; ; attempt++) {
+		if (signal?.aborted) throw new ExecutionCancelledError();
+		let failure: string;
+		let retryAfterMs: number | undefined;
+		let retryable: boolean;
+		try {
+			const response = (await this.helpers.httpRequest(request)) as {
+				statusCode: number;
+				body: unknown;
+				headers: IDataObject;
+			};
+			if (response.statusCode >= 200 && response.statusCode < 300) {
+				const { fileName, mimeType } = describeDownload(url, response.headers, options);
+				return await this.helpers.prepareBinaryData(
+					response.body as BinaryInput,
+					fileName,
+					mimeType,
+				);
+			}
+			discard(response.body);
+			failure = `HTTP ${response.statusCode}`;
+			retryable = isRetryableStatus(response.statusCode);
+			retryAfterMs = parseRetryAfterMs(headerText(response.headers, 'retry-after'));
+		} catch (error) {
+			if (signal?.aborted) {
+				throw new NodeOperationError(this.getNode(), new ExecutionCancelledError());
+			}
+			const { code, message } = (error ?? {}) as { code?: string; message?: string };
+			// Never echo the error's message as is: it may quote the full URL with its token.
+			failure = code ?? (message ? message.split(url).join(redactUrl(url)) : 'network error');
+			retryable = isRetryableNetworkError(error);
+			retryAfterMs = undefined;
+		}
+		const delay = backoffDelayMs(attempt, policy, retryAfterMs);
+		const withinBudget = Date.now() - startedAt + delay <= policy.maxRetryTimeMs;
+		if (!retryable || attempt >= policy.maxAttempts || !withinBudget) {
+			throw downloadError(this, url, failure, attempt);
+		}
+		await cancellableSleep(delay, signal);
+	}
+}
+
+/** Mime type from the response (else the URL's extension), file name from the header or the URL. */
+function describeDownload(
+	url: string,
+	headers: IDataObject,
+	options: DownloadOptions,
+): { fileName: string; mimeType: string } {
+	const headerMime = baseMimeType(headerText(headers, 'content-type'));
+	const nameHint =
+		options.fileName ??
+		fileNameFromContentDisposition(headerText(headers, 'content-disposition')) ??
+		fileNameFromUrl(url) ??
+		'result';
+	const generic =
+		!headerMime ||
+		headerMime === 'application/octet-stream' ||
+		headerMime === 'binary/octet-stream';
+	const mimeType =
+		options.mimeType ??
+		(generic
+			? (mimeTypeForFileName(nameHint) ?? (headerMime || 'application/octet-stream'))
+			: headerMime);
+	return { fileName: withExtension(safeFileName(nameHint), mimeType), mimeType };
+}
