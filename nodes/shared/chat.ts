@@ -1,0 +1,279 @@
+/**
+ * One chat turn with Rivya (rivya-api.md §7), shared by the Rivya node (Chat > Send Message) and the
+ * Rivya Chat Model sub-node: the JSON call, or the SSE stream read incrementally into the same final
+ * completion.
+ *
+ * Rules that must not regress:
+ * - A stream that ends before its `done` event is an error, never a shorter reply: the text received so
+ *   far is not presented as the answer.
+ * - A turn is paid, so it is always sent with an Idempotency-Key: a retried send replays Rivya's answer.
+ */
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { readErrorEnvelope, rivyaApiError } from './errors';
+import type { RetryPolicy } from './retry';
+import { ExecutionCancelledError } from './sleep';
+import { SseParser, type SseEvent } from './sse';
+import { cancelSignalOf, rivyaRequestFull, type RivyaContext } from './transport';
+
+export const CHAT_ROUTE = 'POST /chat/completions';
+export const CHAT_STREAM_ROUTE = 'POST /chat/completions/stream';
+
+export interface ChatTurnBody extends IDataObject {
+	model: string;
+	message: string;
+	session_id?: string;
+	attachments?: Array<{ file_id: string }>;
+	enable_web_search?: boolean;
+	reasoning_effort?: string;
+	client_request_id?: string;
+}
+
+export interface ChatCompletion extends IDataObject {
+	id: string;
+	object: string;
+	session_id: string;
+	model: string;
+	created_at: string;
+	message: { id: string; role: string; content: string };
+	usage: { input_tokens: number; output_tokens: number; total_tokens: number };
+	credits: { reserved: number; final: number };
+}
+
+export interface ChatStreamHandlers {
+	/** The stream began (Rivya accepted the turn). */
+	onStart?: (start: IDataObject) => void;
+	/** The next piece of the reply, in order. */
+	onDelta?: (content: string) => void;
+}
+
+export interface ChatTurnOptions extends ChatStreamHandlers {
+	body: ChatTurnBody;
+	idempotencyKey: string;
+	stream: boolean;
+	itemIndex?: number;
+	retry?: Partial<RetryPolicy>;
+}
+
+export interface ChatTurnResult {
+	completion: ChatCompletion;
+	/** Rivya replayed an earlier answer for this Idempotency-Key (nothing new was charged). */
+	replayed: boolean;
+}
+
+/** HTTP status a mid-stream error code would have had as a normal response (for the error's httpCode). */
+const STATUS_FOR_STREAM_ERROR: Record<string, number> = {
+	insufficient_credits: 402,
+	rate_limited: 429,
+	validation_failed: 400,
+	chat_session_conflict: 409,
+	chat_model_not_supported: 400,
+	chat_attachment_not_supported: 400,
+	not_found: 404,
+	public_api_disabled: 503,
+};
+
+/** Sends one chat turn; with `stream`, reads the SSE reply incrementally and reports its deltas. */
+export async function sendChatTurn(
+	this: RivyaContext,
+	options: ChatTurnOptions,
+): Promise<ChatTurnResult> {
+	const response = await rivyaRequestFull.call(this, {
+		method: 'POST',
+		path: options.stream ? '/chat/completions/stream' : '/chat/completions',
+		body: options.body,
+		idempotencyKey: options.idempotencyKey,
+		encoding: options.stream ? 'stream' : 'json',
+		itemIndex: options.itemIndex,
+		retry: options.retry,
+		// Long replies stream for a while; pings every 15 s keep the connection from idling out.
+		timeoutMs: 300_000,
+		errorContext: { requiredScope: 'chat:create' },
+	});
+	if (!options.stream) {
+		return {
+			completion: requireCompletion(this, response.body, options.itemIndex),
+			replayed: response.replayed,
+		};
+	}
+	const contentType = String(response.headers['content-type'] ?? '');
+	const completion = /application\/json/i.test(contentType)
+		? requireCompletion(this, JSON.parse(await readAll(response.body)), options.itemIndex)
+		: await readChatStream(
+				this,
+				response.body as unknown as AsyncIterable<Uint8Array | string>,
+				options,
+			);
+	return { completion, replayed: response.replayed };
+}
+
+async function readAll(body: unknown): Promise<string> {
+	if (typeof body === 'string') return body;
+	const chunks: Buffer[] = [];
+	for await (const chunk of body as AsyncIterable<Buffer | string>) {
+		chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+function requireCompletion(
+	context: RivyaContext,
+	body: unknown,
+	itemIndex?: number,
+): ChatCompletion {
+	const candidate = body as Partial<ChatCompletion> | undefined;
+	if (
+		!candidate ||
+		typeof candidate !== 'object' ||
+		typeof candidate.session_id !== 'string' ||
+		!candidate.message ||
+		typeof candidate.message.content !== 'string'
+	) {
+		throw new NodeApiError(context.getNode(), { code: 'unexpected_response' } as JsonObject, {
+			message: 'Rivya answered the chat turn without a reply message',
+			description:
+				'The answer had no session_id or message content. Check the session with Chat > Get Session before sending the message again.',
+			itemIndex,
+		});
+	}
+	return candidate as ChatCompletion;
+}
+
+function incompleteReplyError(
+	context: RivyaContext,
+	receivedCharacters: number,
+	itemIndex: number | undefined,
+	cause?: unknown,
+): NodeApiError {
+	// The cause goes in the description: n8n replaces a message that names a network code (ECONNRESET).
+	const failure = (cause as { code?: string; message?: string } | undefined) ?? {};
+	const reason = cause
+		? `The connection broke (${failure.code ?? failure.message ?? 'network error'}).`
+		: 'The connection closed without the final event.';
+	return new NodeApiError(
+		context.getNode(),
+		{ code: 'stream_incomplete', message: reason } as JsonObject,
+		{
+			message: 'The chat reply from Rivya was incomplete: the stream ended before Rivya finished',
+			description: `${reason} ${receivedCharacters} characters of the reply had arrived; they are not returned as the answer. The turn may already be stored in the session: check it with Chat > Get Session, or run again (n8n's Retry On Fail re-sends the same Idempotency-Key, so Rivya replays its answer instead of charging twice).`,
+			itemIndex,
+		},
+	);
+}
+
+function malformedEventError(
+	context: RivyaContext,
+	event: SseEvent,
+	itemIndex?: number,
+): NodeApiError {
+	return new NodeApiError(
+		context.getNode(),
+		{ code: 'stream_malformed', message: `event ${event.event}` } as JsonObject,
+		{
+			message: `Rivya sent a chat stream event that could not be read ("${event.event}")`,
+			description:
+				'Its data was not the expected JSON. Turn off Stream under Options to use the non-streaming call.',
+			itemIndex,
+		},
+	);
+}
+
+function parseEventJson(context: RivyaContext, event: SseEvent, itemIndex?: number): IDataObject {
+	try {
+		const parsed: unknown = JSON.parse(event.data);
+		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+			return parsed as IDataObject;
+	} catch {
+		// Reported below with the event's name.
+	}
+	throw malformedEventError(context, event, itemIndex);
+}
+
+/**
+ * Reads Rivya's chat SSE stream (`start`, `delta`..., `done` | `error`) into the final completion.
+ * Exported for the chat model sub-node, which streams through the same reader.
+ */
+export async function readChatStream(
+	context: RivyaContext,
+	body: AsyncIterable<Uint8Array | string>,
+	options: ChatStreamHandlers & { itemIndex?: number },
+): Promise<ChatCompletion> {
+	const { itemIndex } = options;
+	const signal = cancelSignalOf(context);
+	const pending: SseEvent[] = [];
+	const parser = new SseParser({ onEvent: (event) => pending.push(event) });
+	const iterator = body[Symbol.asyncIterator]();
+	let receivedCharacters = 0;
+
+	/** Handles one event; returns the completion once `done` arrives. */
+	const handle = (event: SseEvent): ChatCompletion | undefined => {
+		switch (event.event) {
+			case 'start':
+				options.onStart?.(parseEventJson(context, event, itemIndex));
+				return undefined;
+			case 'delta': {
+				const content = parseEventJson(context, event, itemIndex).content;
+				if (typeof content === 'string' && content.length > 0) {
+					receivedCharacters += content.length;
+					options.onDelta?.(content);
+				}
+				return undefined;
+			}
+			case 'done':
+				return requireCompletion(context, parseEventJson(context, event, itemIndex), itemIndex);
+			case 'error': {
+				const envelope = readErrorEnvelope(event.data);
+				const status = envelope ? (STATUS_FOR_STREAM_ERROR[envelope.code] ?? 500) : 500;
+				throw rivyaApiError(context.getNode(), status, event.data, { itemIndex });
+			}
+			default:
+				// Unknown events may be added by Rivya at any time; they carry nothing we need.
+				return undefined;
+		}
+	};
+
+	try {
+		for (;;) {
+			let next: IteratorResult<Uint8Array | string>;
+			try {
+				next = await iterator.next();
+			} catch (error) {
+				if (signal?.aborted) {
+					throw new NodeOperationError(context.getNode(), new ExecutionCancelledError(), {
+						itemIndex,
+					});
+				}
+				throw incompleteReplyError(context, receivedCharacters, itemIndex, error);
+			}
+			if (next.done) break;
+			parser.push(next.value);
+			for (const event of pending.splice(0)) {
+				const completion = handle(event);
+				if (completion) return completion;
+			}
+		}
+		parser.end();
+		for (const event of pending.splice(0)) {
+			const completion = handle(event);
+			if (completion) return completion;
+		}
+		throw incompleteReplyError(context, receivedCharacters, itemIndex);
+	} finally {
+		// Closes the connection when we stop reading early (done received, or an error event).
+		await iterator.return?.();
+	}
+}
+
+/** The compact shape most workflows want. */
+export function simplifyCompletion(completion: ChatCompletion): IDataObject {
+	return {
+		text: completion.message.content,
+		sessionId: completion.session_id,
+		model: completion.model,
+		messageId: completion.message.id,
+		usage: completion.usage,
+		credits: completion.credits,
+		completionId: completion.id,
+	};
+}
