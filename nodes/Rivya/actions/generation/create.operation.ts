@@ -1,0 +1,270 @@
+/**
+ * Generation > Create: checks every item, submits all of them with bounded concurrency, then waits
+ * for all together and downloads the results.
+ *
+ * Rules that must not regress:
+ * - Nothing is uploaded or paid before every item passed its checks (and the batch's credit check).
+ * - Every POST /generations carries an Idempotency-Key derived from the final body (or the user's),
+ *   so a retried request or n8n's Retry On Fail replays the same task instead of paying twice.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { rivyaInputError } from '../../../shared/errors';
+import { idempotencyKeyFor } from '../../../shared/idempotency';
+import { rivyaRequest } from '../../../shared/transport';
+import { createLimiter, mapSettled } from '../../helpers/concurrency';
+import { attachItemIndex } from '../../helpers/items';
+import { retryOptionFields, simplifyField } from '../descriptions';
+import { readFinishOptions, waitOptionFields } from './fields';
+import { finishGenerations, type TaskEntry } from './output';
+import { generationBody, prepareGeneration, type PreparedGeneration } from './params';
+import { referenceMediaField, toReferenceMediaItems } from './references';
+
+const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
+	a.displayName.localeCompare(b.displayName);
+
+const createOptionFields = (
+	[
+		{
+			displayName: 'Additional Params (JSON)',
+			name: 'additionalParams',
+			type: 'json',
+			default: '{}',
+			description:
+				'Extra model params as a JSON object, merged over the form. For params Rivya accepts that the form does not show yet.',
+		},
+		{
+			displayName: 'Check Credits First',
+			name: 'checkCredits',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to compare the batch's total base credits with the balance before submitting anything (one free request)",
+		},
+		{
+			displayName: 'Client Request ID',
+			name: 'clientRequestId',
+			type: 'string',
+			default: '',
+			description: 'Your own trace ID, stored with the task',
+		},
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution, item and request.',
+		},
+		...waitOptionFields,
+		...retryOptionFields,
+	] as INodeProperties[]
+).sort(byDisplayName);
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Category',
+		name: 'category',
+		type: 'options',
+		options: [
+			{ name: 'Audio', value: 'audio' },
+			{ name: 'Image', value: 'image' },
+			{ name: 'Video', value: 'video' },
+		],
+		default: 'image',
+		description: 'What to generate; the Model list shows the models of this category',
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The Rivya model to run',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchMediaModels', searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. nano-banana-2',
+			},
+		],
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		placeholder: 'e.g. A red fox in fresh snow, golden hour',
+		description:
+			"What to generate. Required by most models and limited to the model's maximum prompt length.",
+	},
+	{
+		displayName: 'Model Parameters',
+		name: 'modelParams',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		description: "The selected model's parameters, loaded from Rivya's live catalog",
+		typeOptions: {
+			loadOptionsDependsOn: ['model.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getModelParams',
+				mode: 'add',
+				fieldWords: { singular: 'parameter', plural: 'parameters' },
+				addAllFields: false,
+				supportAutoMap: false,
+				noFieldsError: 'This model has no parameters',
+			},
+		},
+	},
+	referenceMediaField,
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the generations finish (and download their results) or to return the task IDs right away',
+	},
+	simplifyField('generation', 'create'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: createOptionFields,
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['generation'], operation: ['create'] } },
+	properties,
+);
+
+/** Every item's inputs checked; items failing their checks become errors (or stop the node). */
+async function prepareAll(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<Array<PreparedGeneration | { itemIndex: number; error: Error }>> {
+	const prepared: Array<PreparedGeneration | { itemIndex: number; error: Error }> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			prepared.push(await prepareGeneration.call(context, itemIndex));
+		} catch (error) {
+			if (!context.continueOnFail()) throw attachItemIndex(context, error as Error, itemIndex);
+			prepared.push({ itemIndex, error: error as Error });
+		}
+	}
+	return prepared;
+}
+
+/** "Check Credits First": the batch's base credits against the balance, before paying anything. */
+async function checkBalance(
+	context: IExecuteFunctions,
+	ready: PreparedGeneration[],
+	retry: IDataObject,
+): Promise<Error | undefined> {
+	if (ready.length === 0) return undefined;
+	const needed = ready.reduce((sum, entry) => sum + entry.model.base_credits, 0);
+	const balanceBody = await rivyaRequest.call(context, {
+		method: 'GET',
+		path: '/credits',
+		retry,
+		errorContext: { requiredScope: 'credits:read' },
+	});
+	const balance = Number(balanceBody.current_credits);
+	if (!Number.isFinite(balance) || balance >= needed) return undefined;
+	const models = [...new Set(ready.map((entry) => entry.model.id))].join(', ');
+	return rivyaInputError(
+		context.getNode(),
+		`Not enough Rivya credits for this run: ${ready.length} generation${ready.length === 1 ? '' : 's'} need at least ${needed} credits, the balance is ${balance}`,
+		`Nothing was submitted or charged. Top up credits in Rivya, send fewer items, or pick a cheaper model (${models}). Metered models can cost more than their base credits. Turn off Options > Check Credits First to skip this check.`,
+	);
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	// Batch-wide settings come from the first item: one run waits, limits and downloads one way.
+	const firstOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const finish = readFinishOptions(
+		this,
+		firstOptions,
+		this.getNodeParameter('waitForCompletion', 0, true) as boolean,
+		this.getNodeParameter('simplify', 0, true) as boolean,
+	);
+	const limit = createLimiter(finish.concurrency);
+
+	const prepared = await prepareAll(this, items);
+	const ready = prepared.filter((entry): entry is PreparedGeneration => 'model' in entry);
+
+	if (firstOptions.checkCredits !== false) {
+		const creditError = await checkBalance(this, ready, finish.retry as IDataObject);
+		if (creditError) {
+			if (!this.continueOnFail()) throw creditError;
+			return await finishGenerations.call(
+				this,
+				prepared.map((entry) => ({ itemIndex: entry.itemIndex, error: creditError })),
+				finish,
+				limit,
+			);
+		}
+	}
+
+	const submitted = await mapSettled(ready, limit, async (entry) => {
+		const referenceMediaItems = await toReferenceMediaItems.call(
+			this,
+			entry.itemIndex,
+			entry.model.id,
+			entry.references,
+			finish.retry,
+		);
+		const body = generationBody(entry, referenceMediaItems);
+		const idempotencyKey = idempotencyKeyFor.call(
+			this,
+			entry.itemIndex,
+			'POST /generations',
+			body,
+			entry.userIdempotencyKey,
+		);
+		return await rivyaRequest.call(this, {
+			method: 'POST',
+			path: '/generations',
+			body,
+			idempotencyKey,
+			itemIndex: entry.itemIndex,
+			retry: finish.retry,
+			errorContext: {
+				requiredScope: 'generations:create',
+				creditsNeeded: entry.model.base_credits,
+			},
+		});
+	});
+
+	const submittedByItem = new Map(ready.map((entry, index) => [entry.itemIndex, submitted[index]]));
+	const entries: TaskEntry[] = prepared.map((entry) => {
+		if (!('model' in entry)) return entry;
+		const result = submittedByItem.get(entry.itemIndex);
+		if (!result || !result.ok) {
+			return { itemIndex: entry.itemIndex, error: result?.error ?? new Error('Not submitted') };
+		}
+		return { itemIndex: entry.itemIndex, generation: result.value, kind: entry.model.category };
+	});
+	return await finishGenerations.call(this, entries, finish, limit);
+}

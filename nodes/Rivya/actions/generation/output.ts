@@ -1,0 +1,282 @@
+/**
+ * Turning generation tasks into output items: wait (optional), download results into binary data,
+ * and report failures per item with the task id.
+ *
+ * Rules that must not regress:
+ * - Every failure names the task id, and an error that stops the node lists the batch's other tasks,
+ *   so a paid task is never lost from sight.
+ * - In AI-tool mode no binaries are attached: agents get URLs and ids.
+ */
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { downloadToBinary, redactUrl } from '../../../shared/binary';
+import type { MediaKind } from '../../../shared/catalog';
+import { cancelSignalOf } from '../../../shared/transport';
+import { mapSettled, type Limiter } from '../../helpers/concurrency';
+import { attachItemIndex, errorItem } from '../../helpers/items';
+import { isTerminal, waitForGenerations, type WaitOutcome } from '../../helpers/polling';
+import type { FinishOptions } from './fields';
+
+/** One input item on its way to an output item: a task (just created or looked up) or an error. */
+export type TaskEntry =
+	| { itemIndex: number; error: Error; taskId?: string }
+	| { itemIndex: number; generation: IDataObject; kind?: MediaKind | string };
+
+function text(value: unknown): string | null {
+	return typeof value === 'string' ? value : null;
+}
+
+export function resultUrlsOf(generation: IDataObject): string[] {
+	const result = generation.result as IDataObject | null | undefined;
+	if (!result || typeof result !== 'object') return [];
+	const urls = Array.isArray(result.urls)
+		? result.urls.filter((url) => typeof url === 'string')
+		: [];
+	if (urls.length === 0 && typeof result.primary_url === 'string') return [result.primary_url];
+	return urls as string[];
+}
+
+/** The fields people use, with camelCase names; the raw object stays available via Simplify off. */
+export function simplifyGeneration(generation: IDataObject): IDataObject {
+	const urls = resultUrlsOf(generation);
+	const result = generation.result as IDataObject | null | undefined;
+	const error = generation.error as IDataObject | null | undefined;
+	return {
+		taskId: generation.id,
+		status: generation.status,
+		model: generation.model,
+		credits: {
+			reserved: generation.reserved_credits ?? null,
+			final: generation.final_credits ?? null,
+		},
+		primaryUrl: text(result?.primary_url) ?? urls[0] ?? null,
+		resultUrls: urls,
+		error: error ? (text(error.message) ?? text(error.code)) : null,
+		errorCode: error ? text(error.code) : null,
+		createdAt: generation.created_at ?? null,
+		updatedAt: generation.updated_at ?? null,
+	};
+}
+
+export function generationFailedError(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+): NodeApiError {
+	const error = (generation.error as IDataObject | null) ?? {};
+	const code = text(error.code) ?? 'generation_failed';
+	const message = text(error.message) ?? 'Rivya reported the generation as failed';
+	return new NodeApiError(
+		context.getNode(),
+		{ code, message, taskId: String(generation.id) } as JsonObject,
+		{
+			message: `Generation ${String(generation.id)} failed: ${message} [${code}]`,
+			description: `Rivya could not produce a result for task ${String(generation.id)} (model ${String(generation.model)}). The reserved credits are refunded for failed tasks. Adjust the prompt or parameters and run again.`,
+			itemIndex,
+		},
+	);
+}
+
+function binaryNameFor(base: string, index: number): string {
+	return index === 0 ? base : `${base}_${index}`;
+}
+
+async function downloadResults(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+	binaryPropertyName: string,
+): Promise<Record<string, IBinaryData>> {
+	const binary: Record<string, IBinaryData> = {};
+	const urls = resultUrlsOf(generation);
+	for (const [index, url] of urls.entries()) {
+		try {
+			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
+				signal: cancelSignalOf(context),
+			});
+		} catch (error) {
+			throw new NodeOperationError(context.getNode(), error as Error, {
+				itemIndex,
+				message: `Generation ${String(generation.id)} succeeded, but downloading result ${index + 1} of ${urls.length} failed: ${(error as Error).message}`,
+				description: `The results are not lost: the task ${String(generation.id)} still holds them (result URLs can expire). Run Generation > Get with this task ID to download again, or turn off "Download Results" to pass the URLs on: ${urls.map(redactUrl).join(' ')}`,
+			});
+		}
+	}
+	return binary;
+}
+
+function timeoutError(
+	context: IExecuteFunctions,
+	outcome: WaitOutcome,
+	itemIndex: number,
+	timeoutMs: number,
+): NodeOperationError {
+	const taskId = String(outcome.generation.id);
+	const pollNote =
+		'lastError' in outcome && outcome.lastError
+			? ` The last ${outcome.consecutiveFailures} status check(s) failed: ${outcome.lastError.message}.`
+			: '';
+	return new NodeOperationError(
+		context.getNode(),
+		`Generation ${taskId} did not finish within ${Math.round(timeoutMs / 1000)} seconds (status: ${String(outcome.generation.status)})`,
+		{
+			itemIndex,
+			description: `The task keeps running in Rivya and is not lost.${pollNote} Raise "Timeout (Seconds)", or set "On Timeout" to "Return Task ID and Status" and pick the task up later with Generation > Wait using the task ID ${taskId}.`,
+		},
+	);
+}
+
+function outputJson(generation: IDataObject, simplify: boolean, extra: IDataObject): IDataObject {
+	return { ...(simplify ? simplifyGeneration(generation) : generation), ...extra };
+}
+
+/** Builds one output item (or the item's error) from where its task ended up. */
+async function settleEntry(
+	context: IExecuteFunctions,
+	entry: TaskEntry,
+	outcome: WaitOutcome | undefined,
+	options: FinishOptions,
+): Promise<INodeExecutionData> {
+	if ('error' in entry) throw entry.error;
+	const itemIndex = entry.itemIndex;
+	const state: WaitOutcome =
+		outcome ??
+		(isTerminal(entry.generation)
+			? { done: true, generation: entry.generation }
+			: { done: false, generation: entry.generation, consecutiveFailures: 0 });
+	const generation = state.generation;
+
+	if ('fatal' in state) {
+		throw new NodeOperationError(context.getNode(), state.fatal, {
+			itemIndex,
+			message: `Checking generation ${String(generation.id)} failed: ${state.fatal.message}`,
+			description: (state.fatal as { description?: string }).description ?? undefined,
+		});
+	}
+	if (!state.done) {
+		if (options.wait && options.onTimeout === 'throw') {
+			throw timeoutError(context, state, itemIndex, options.timeoutMs);
+		}
+		const extra: IDataObject = options.wait ? { timedOut: true } : {};
+		if (options.wait && 'lastError' in state && state.lastError) {
+			extra.lastPollError = state.lastError.message;
+		}
+		return {
+			json: outputJson(generation, options.simplify, extra),
+			pairedItem: { item: itemIndex },
+		};
+	}
+	if (String(generation.status) === 'failed') {
+		throw generationFailedError(context, generation, itemIndex);
+	}
+	const item: INodeExecutionData = {
+		json: outputJson(generation, options.simplify, {}),
+		pairedItem: { item: itemIndex },
+	};
+	if (options.download && String(generation.status) === 'succeeded') {
+		const binary = await downloadResults(
+			context,
+			generation,
+			itemIndex,
+			options.binaryPropertyName,
+		);
+		if (Object.keys(binary).length > 0) item.binary = binary;
+	}
+	return item;
+}
+
+function taskIdOf(entry: TaskEntry): string | undefined {
+	return 'generation' in entry ? String(entry.generation.id) : entry.taskId;
+}
+
+/** Adds the batch's other tasks to a stopping error, so none of them is lost from sight. */
+function withOtherTasks(error: Error, entries: TaskEntry[], failedIndex: number): Error {
+	const others = entries
+		.filter((entry) => entry.itemIndex !== failedIndex && 'generation' in entry)
+		.map((entry) => `item ${entry.itemIndex}: ${taskIdOf(entry)}`);
+	if (others.length === 0) return error;
+	const withDescription = error as Error & { description?: string };
+	const note = `Other tasks of this run (still valid; look them up with Generation > Get): ${others.join(', ')}.`;
+	withDescription.description = withDescription.description
+		? `${withDescription.description}\n${note}`
+		: note;
+	return error;
+}
+
+/**
+ * Waits for all tasks together (when asked), then downloads and builds items in input order.
+ * With Continue On Fail a failed item becomes an error item carrying its task id; otherwise the first
+ * failure stops the node.
+ */
+export async function finishGenerations(
+	this: IExecuteFunctions,
+	entries: TaskEntry[],
+	options: FinishOptions,
+	limit: Limiter,
+): Promise<INodeExecutionData[]> {
+	const tasks = entries.flatMap((entry) =>
+		'generation' in entry
+			? [
+					{
+						taskId: String(entry.generation.id),
+						kind: entry.kind,
+						itemIndex: entry.itemIndex,
+						generation: entry.generation,
+					},
+				]
+			: [],
+	);
+	// Without Continue On Fail the node stops anyway: say so now, naming the tasks already created.
+	const firstError = entries.find((entry) => 'error' in entry);
+	if (firstError && 'error' in firstError && !this.continueOnFail()) {
+		throw attachItemIndex(
+			this,
+			withOtherTasks(firstError.error, entries, firstError.itemIndex),
+			firstError.itemIndex,
+		);
+	}
+	const outcomes = new Map<number, WaitOutcome>();
+	if (options.wait && tasks.length > 0) {
+		const results = await waitForGenerations.call(this, tasks, {
+			timeoutMs: options.timeoutMs,
+			limit,
+			retry: options.retry,
+		});
+		results.forEach((outcome, index) => outcomes.set(tasks[index].itemIndex, outcome));
+	}
+
+	const settled = await mapSettled(
+		entries,
+		limit,
+		async (entry) => await settleEntry(this, entry, outcomes.get(entry.itemIndex), options),
+	);
+
+	const output: INodeExecutionData[] = [];
+	for (const [index, result] of settled.entries()) {
+		const entry = entries[index];
+		if (result.ok) {
+			output.push(result.value);
+			continue;
+		}
+		if (this.continueOnFail()) {
+			const item = errorItem(result.error, entry.itemIndex);
+			const taskId = taskIdOf(entry);
+			if (taskId) item.json.taskId = taskId;
+			output.push(item);
+			continue;
+		}
+		throw attachItemIndex(
+			this,
+			withOtherTasks(result.error, entries, entry.itemIndex),
+			entry.itemIndex,
+		);
+	}
+	return output;
+}

@@ -1,0 +1,132 @@
+/**
+ * Reading and checking one item's Generation > Create inputs against the live catalog, before any
+ * paid call: model callable, prompt, params, reference media.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import {
+	buildModelParams,
+	getModel,
+	modelCallableProblem,
+	promptProblem,
+	referenceProblems,
+	type InputProblem,
+	type RivyaModel,
+} from '../../../shared/catalog';
+import { rivyaInputError } from '../../../shared/errors';
+import { readReferences, type ReferenceSpec } from './references';
+
+export interface PreparedGeneration {
+	itemIndex: number;
+	model: RivyaModel;
+	prompt: string;
+	params: IDataObject;
+	references: ReferenceSpec[];
+	clientRequestId?: string;
+	userIdempotencyKey?: string;
+}
+
+function inputError(context: IExecuteFunctions, itemIndex: number, problem: InputProblem) {
+	return rivyaInputError(
+		context.getNode(),
+		`Item ${itemIndex}: ${problem.field}: ${problem.message}`,
+		problem.fix,
+		itemIndex,
+	);
+}
+
+/** The "Additional Params (JSON)" escape hatch: an object, given as JSON text or an object. */
+function readExtraParams(context: IExecuteFunctions, itemIndex: number, raw: unknown): IDataObject {
+	if (raw === undefined || raw === null || raw === '') return {};
+	let parsed: unknown = raw;
+	if (typeof raw === 'string') {
+		try {
+			parsed = raw.trim() ? JSON.parse(raw) : {};
+		} catch (error) {
+			throw rivyaInputError(
+				context.getNode(),
+				`Item ${itemIndex}: Options > Additional Params (JSON) is not valid JSON (${(error as Error).message})`,
+				'Enter a JSON object, e.g. {"seed": 42}.',
+				itemIndex,
+			);
+		}
+	}
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw rivyaInputError(
+			context.getNode(),
+			`Item ${itemIndex}: Options > Additional Params (JSON) must be a JSON object`,
+			'Enter a JSON object, e.g. {"seed": 42}.',
+			itemIndex,
+		);
+	}
+	return parsed as IDataObject;
+}
+
+/** Reads one item's inputs and checks them all; throws the first problem as a clear input error. */
+export async function prepareGeneration(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<PreparedGeneration> {
+	const category = this.getNodeParameter('category', itemIndex, 'image') as string;
+	const modelId = String(
+		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
+	);
+	const model = await getModel.call(this, modelId, itemIndex);
+	const callable = modelCallableProblem(model);
+	if (callable) throw inputError(this, itemIndex, callable);
+	if (model.category !== category) {
+		throw inputError(this, itemIndex, {
+			field: 'Model',
+			message: `"${model.id}" is ${model.category === 'image' || model.category === 'audio' ? 'an' : 'a'} ${model.category} model, but Category is "${category}"`,
+			fix: `Set Category to "${model.category}", or pick a ${category} model.`,
+		});
+	}
+
+	const prompt = String(this.getNodeParameter('prompt', itemIndex, '') ?? '');
+	const promptIssue = promptProblem(model, prompt);
+	if (promptIssue) throw inputError(this, itemIndex, promptIssue);
+
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const formValues = (this.getNodeParameter('modelParams.value', itemIndex, {}) ??
+		{}) as IDataObject;
+	const extraParams = readExtraParams(this, itemIndex, options.additionalParams);
+	const { params, problems } = buildModelParams(model, formValues, extraParams);
+	if (problems.length > 0) throw inputError(this, itemIndex, problems[0]);
+
+	const references = await readReferences.call(this, itemIndex);
+	const referenceIssues = referenceProblems(model, references);
+	if (referenceIssues.length > 0) throw inputError(this, itemIndex, referenceIssues[0]);
+	if (references.length > 0 && params.referenceMediaItems !== undefined) {
+		throw inputError(this, itemIndex, {
+			field: 'Options > Additional Params (JSON)',
+			message: 'referenceMediaItems is given both there and in Reference Media',
+			fix: 'Use one of the two.',
+		});
+	}
+
+	const clientRequestId = String(options.clientRequestId ?? '').trim();
+	return {
+		itemIndex,
+		model,
+		prompt,
+		params,
+		references,
+		clientRequestId: clientRequestId || undefined,
+		userIdempotencyKey: String(options.idempotencyKey ?? '').trim() || undefined,
+	};
+}
+
+/** The POST /generations body; reference items are added once the files are uploaded. */
+export function generationBody(
+	prepared: PreparedGeneration,
+	referenceMediaItems: IDataObject[],
+): IDataObject {
+	const params: IDataObject = { ...prepared.params };
+	if (referenceMediaItems.length > 0) params.referenceMediaItems = referenceMediaItems;
+	return {
+		model: prepared.model.id,
+		...(prepared.prompt.trim() ? { prompt: prepared.prompt } : {}),
+		params,
+		...(prepared.clientRequestId ? { client_request_id: prepared.clientRequestId } : {}),
+	};
+}

@@ -1,0 +1,52 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { getModel } from '../../../shared/catalog';
+import { forEachItem } from '../../helpers/items';
+import { simplifyField } from '../descriptions';
+import { simplifyModel } from './simplify';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The model to look up',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchModels', searchable: true },
+			},
+			{ displayName: 'ID', name: 'id', type: 'string', placeholder: 'e.g. nano-banana-2' },
+		],
+	},
+	simplifyField('model', 'get'),
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['model'], operation: ['get'] } },
+	properties,
+);
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const modelId = String(
+			this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
+		);
+		const model = await getModel.call(this, modelId, itemIndex);
+		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+		return simplify ? simplifyModel(model) : (model as IDataObject);
+	});
+}

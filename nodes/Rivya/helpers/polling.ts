@@ -1,0 +1,155 @@
+/**
+ * Waiting for generation tasks, following Rivya's polling guidance: first look 2–3 s after submit,
+ * then back off towards 10 s (images) or slower for video and audio, stop at a terminal status.
+ *
+ * Rules that must not regress:
+ * - A poll that fails (after the transport's own retries) never loses the task: it is polled again
+ *   on its schedule until the deadline, and on timeout the caller still gets the task id.
+ * - Every wait is a `cancellableSleep` on the execution's cancel signal, so "Stop" ends it promptly.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { MediaKind } from '../../shared/catalog';
+import { rivyaCodeOf } from '../../shared/errors';
+import type { RetryPolicy } from '../../shared/retry';
+import { cancellableSleep } from '../../shared/sleep';
+import { cancelSignalOf, rivyaRequest } from '../../shared/transport';
+import type { Limiter } from './concurrency';
+
+export interface PollSchedule {
+	/** Delay before the first poll after submit. */
+	firstMs: number;
+	/** Each later delay is the previous one times this. */
+	factor: number;
+	/** Delays never grow beyond this. */
+	maxMs: number;
+}
+
+/** Images settle in seconds; video and audio take minutes, so they are polled less often. */
+export const POLL_SCHEDULES: Record<MediaKind, PollSchedule> = {
+	image: { firstMs: 2500, factor: 1.5, maxMs: 10_000 },
+	audio: { firstMs: 2500, factor: 1.6, maxMs: 15_000 },
+	video: { firstMs: 2500, factor: 1.6, maxMs: 20_000 },
+};
+
+/** Unknown kind (e.g. a model that left the catalog): the patient video schedule. */
+export function scheduleFor(kind: MediaKind | string | undefined): PollSchedule {
+	return POLL_SCHEDULES[kind as MediaKind] ?? POLL_SCHEDULES.video;
+}
+
+/**
+ * Delay before poll number `pollIndex` (0 = the first poll after submit), never past the deadline:
+ * `remainingMs` is the time left, so the last poll lands exactly on the deadline.
+ */
+export function pollDelayMs(
+	pollIndex: number,
+	schedule: PollSchedule,
+	remainingMs = Number.POSITIVE_INFINITY,
+): number {
+	const grown = schedule.firstMs * Math.pow(schedule.factor, Math.max(0, pollIndex));
+	return Math.max(0, Math.min(grown, schedule.maxMs, remainingMs));
+}
+
+export const TERMINAL_STATUSES = ['succeeded', 'failed'];
+
+export function isTerminal(generation: IDataObject): boolean {
+	return TERMINAL_STATUSES.includes(String(generation.status));
+}
+
+/** Poll errors that will not heal by waiting: the task is gone or the key cannot read it. */
+const PERMANENT_POLL_CODES = [
+	'not_found',
+	'api_key_missing',
+	'api_key_invalid',
+	'api_key_revoked',
+	'api_key_expired',
+	'api_scope_denied',
+];
+
+export interface TaskToWatch {
+	taskId: string;
+	kind?: MediaKind | string;
+	itemIndex: number;
+	/** The latest known state (from create or an earlier read). */
+	generation: IDataObject;
+}
+
+export type WaitOutcome =
+	| { done: true; generation: IDataObject }
+	| {
+			done: false;
+			/** Latest known state: still queued or processing. */
+			generation: IDataObject;
+			/** Polls that failed in a row at the end, with the last error, when polling itself was failing. */
+			consecutiveFailures: number;
+			lastError?: Error;
+	  }
+	| { done: false; generation: IDataObject; fatal: Error; consecutiveFailures: number };
+
+export interface WaitOptions {
+	timeoutMs: number;
+	/** Shared with everything else this node runs, so polls of a big batch stay bounded. */
+	limit: Limiter;
+	retry?: Partial<RetryPolicy>;
+}
+
+async function watchOne(
+	this: IExecuteFunctions,
+	task: TaskToWatch,
+	deadline: number,
+	options: WaitOptions,
+): Promise<WaitOutcome> {
+	const signal = cancelSignalOf(this);
+	const schedule = scheduleFor(task.kind);
+	let generation = task.generation;
+	let consecutiveFailures = 0;
+	let lastError: Error | undefined;
+
+	for (let pollIndex = 0; !isTerminal(generation); pollIndex++) {
+		const remaining = deadline - Date.now();
+		if (remaining <= 0 && pollIndex > 0) {
+			return { done: false, generation, consecutiveFailures, lastError };
+		}
+		await cancellableSleep(pollDelayMs(pollIndex, schedule, remaining), signal);
+		try {
+			generation = await options.limit(
+				async () =>
+					await rivyaRequest.call(this, {
+						method: 'GET',
+						path: `/generations/${encodeURIComponent(task.taskId)}`,
+						itemIndex: task.itemIndex,
+						retry: options.retry,
+						errorContext: {
+							requiredScope: 'generations:read',
+							resourceLabel: `The generation ${task.taskId}`,
+						},
+					}),
+			);
+			consecutiveFailures = 0;
+			lastError = undefined;
+		} catch (error) {
+			consecutiveFailures++;
+			lastError = error as Error;
+		}
+		if (signal?.aborted) await cancellableSleep(0, signal);
+		if (lastError && PERMANENT_POLL_CODES.includes(rivyaCodeOf(lastError) ?? '')) {
+			return { done: false, generation, fatal: lastError, consecutiveFailures };
+		}
+	}
+	return { done: true, generation };
+}
+
+/**
+ * Polls all tasks together, each on its own schedule, until each is terminal or the shared deadline
+ * passes. A batch takes as long as its slowest task, not the sum of all.
+ */
+export async function waitForGenerations(
+	this: IExecuteFunctions,
+	tasks: TaskToWatch[],
+	options: WaitOptions,
+): Promise<WaitOutcome[]> {
+	const deadline = Date.now() + options.timeoutMs;
+	return await Promise.all(
+		tasks.map(async (task) => await watchOne.call(this, task, deadline, options)),
+	);
+}
