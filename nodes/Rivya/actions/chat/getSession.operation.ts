@@ -1,0 +1,73 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { rivyaInputError } from '../../../shared/errors';
+import { rivyaRequest } from '../../../shared/transport';
+import { forEachItem } from '../../helpers/items';
+import { retryOptionFields, retryPolicyFrom } from '../descriptions';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. {{ $json.sessionId }}',
+		description: 'The chat session to read, with all its messages',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...retryOptionFields],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['getSession'] } },
+	properties,
+);
+
+/** What an AI agent needs of a session: who said what, without timestamps and attachment records. */
+function compactSession(session: IDataObject): IDataObject {
+	const messages = Array.isArray(session.messages) ? (session.messages as IDataObject[]) : [];
+	return {
+		sessionId: session.id,
+		model: session.model,
+		messages: messages.map((message) => ({ role: message.role, content: message.content })),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const sessionId = String(this.getNodeParameter('sessionId', itemIndex, '') ?? '').trim();
+		if (!sessionId) {
+			throw rivyaInputError(
+				this.getNode(),
+				`Item ${itemIndex}: "Session ID" is empty`,
+				'Map the session ID of a chat turn, e.g. {{ $json.sessionId }}, or pick one from Chat > Get Many Sessions.',
+				itemIndex,
+			);
+		}
+		const session = await rivyaRequest.call(this, {
+			method: 'GET',
+			path: `/chat/sessions/${encodeURIComponent(sessionId)}`,
+			itemIndex,
+			retry: retryPolicyFrom(options),
+			errorContext: { requiredScope: 'chat:read', resourceLabel: `Chat session ${sessionId}` },
+		});
+		return this.isToolExecution?.() === true ? compactSession(session) : session;
+	});
+}

@@ -1,0 +1,440 @@
+/**
+ * Chat > Send Message: one turn with a Rivya chat model. Rivya keeps the history server-side: a turn is
+ * one `message`, and passing a session ID back continues that session.
+ *
+ * Rules that must not regress:
+ * - Every check (model, message, session, attachments, web search, reasoning effort) runs before any
+ *   upload or paid call.
+ * - The turn carries an Idempotency-Key derived from the final body (or the user's), so a retried
+ *   request or n8n's Retry On Fail replays Rivya's answer instead of paying twice.
+ * - Streaming and non-streaming give the same output: the final completion, never partial text.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { MAX_CLIENT_REQUEST_ID_LENGTH, uploadBinaryToRivya } from '../../../shared/binary';
+import { getModel, type RivyaModel } from '../../../shared/catalog';
+import {
+	CHAT_ROUTE,
+	CHAT_STREAM_ROUTE,
+	sendChatTurn,
+	simplifyCompletion,
+	type ChatCompletion,
+	type ChatTurnBody,
+} from '../../../shared/chat';
+import { rivyaInputError } from '../../../shared/errors';
+import { idempotencyKeyFor } from '../../../shared/idempotency';
+import { forEachItem } from '../../helpers/items';
+import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+
+const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
+	a.displayName.localeCompare(b.displayName);
+
+const ownOptionFields: INodeProperties[] = [
+	{
+		displayName: 'Attachment File IDs',
+		name: 'attachmentFileIds',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. file_abc123, file_def456',
+		description:
+			'IDs of images already uploaded through the Files API (File > Upload), separated by commas. URLs are not accepted.',
+	},
+	{
+		displayName: 'Client Request ID',
+		name: 'clientRequestId',
+		type: 'string',
+		default: '',
+		description: 'Your own trace ID, stored with the turn',
+	},
+	{
+		displayName: 'Enable Web Search',
+		name: 'enableWebSearch',
+		type: 'boolean',
+		default: false,
+		description: 'Whether the model may search the web for this turn (only models that support it)',
+	},
+	{
+		displayName: 'Idempotency Key',
+		name: 'idempotencyKey',
+		type: 'string',
+		default: '',
+		description:
+			'Rivya replays the first answer for a repeated key instead of charging a new turn. Leave empty to derive one from the execution, item and request.',
+	},
+	{
+		displayName: 'Image Binary Properties',
+		name: 'imageBinaryProperties',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. data, photo',
+		description:
+			'Names of binary properties of the input item holding images to attach, separated by commas. They are uploaded through the Files API first.',
+	},
+	{
+		displayName: 'Reasoning Effort Name or ID',
+		name: 'reasoningEffort',
+		type: 'options',
+		typeOptions: {
+			loadOptionsMethod: 'getChatReasoningEfforts',
+			loadOptionsDependsOn: ['model.value'],
+		},
+		default: '',
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'Stream',
+		name: 'stream',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to receive the reply as a stream and pass its pieces on to n8n chat as they arrive (where the workflow streams its response). The output is the same final reply either way.',
+	},
+];
+
+const optionFields = [...ownOptionFields, ...retryOptionFields].sort(byDisplayName);
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The Rivya chat model to talk to',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchChatModels', searchable: true },
+			},
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. gpt-5-2-chat',
+			},
+		],
+	},
+	{
+		displayName: 'Message',
+		name: 'message',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'e.g. Summarise this text in three bullet points: ...',
+		description: 'The next user message. Rivya keeps the earlier turns of the session itself.',
+	},
+	{
+		displayName: 'Session',
+		name: 'session',
+		type: 'options',
+		options: [
+			{
+				name: 'Start New',
+				value: 'new',
+				description: 'Start a new conversation',
+			},
+			{
+				name: 'Continue',
+				value: 'continue',
+				description: 'Continue an earlier conversation by its session ID',
+			},
+		],
+		default: 'new',
+		description: 'Whether this message starts a conversation or continues one',
+	},
+	{
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. {{ $json.sessionId }}',
+		description:
+			'The session to continue, e.g. the sessionId output of an earlier Send Message. It must have been started through the API with the same model.',
+		displayOptions: { show: { session: ['continue'] } },
+	},
+	{
+		...simplifyField('chat', 'sendMessage'),
+		displayOptions: undefined,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: optionFields,
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['sendMessage'] } },
+	properties,
+);
+
+/** "a, b\nc" or an array from an expression → ["a", "b", "c"]. */
+export function splitList(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,\n]/);
+	return parts.map((part) => part.trim()).filter((part) => part.length > 0);
+}
+
+interface ChatCapabilities {
+	streaming: boolean;
+	attachments: string[];
+	webSearch: boolean;
+	reasoningEfforts: string[];
+}
+
+/** Reads `chat_capabilities`, tolerating a partial object (the shape is assumed). */
+export function chatCapabilitiesOf(model: RivyaModel): ChatCapabilities {
+	const raw = (model.chat_capabilities ?? {}) as IDataObject;
+	return {
+		streaming: raw.streaming !== false,
+		attachments: Array.isArray(raw.attachments) ? raw.attachments.map(String) : [],
+		webSearch: raw.web_search === true,
+		reasoningEfforts: Array.isArray(raw.reasoning_efforts) ? raw.reasoning_efforts.map(String) : [],
+	};
+}
+
+/** A chat turn checked against the catalog, ready to upload its images and send. */
+interface PreparedTurn {
+	modelId: string;
+	message: string;
+	sessionId?: string;
+	imageBinaryProperties: string[];
+	attachmentFileIds: string[];
+	enableWebSearch: boolean;
+	reasoningEffort?: string;
+	clientRequestId?: string;
+	stream: boolean;
+}
+
+async function prepareTurn(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): Promise<PreparedTurn> {
+	const fail = (message: string, fix: string) =>
+		rivyaInputError(this.getNode(), `Item ${itemIndex}: ${message}`, fix, itemIndex);
+
+	const modelId = String(
+		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
+	const model = await getModel.call(this, modelId, itemIndex);
+	if (model.category !== 'chat') {
+		throw fail(
+			`"${model.id}" is ${model.category === 'image' ? 'an' : 'a'} ${model.category} model, not a chat model`,
+			'Pick a model from the "Model" list of Chat > Send Message (it shows chat models only), or use Generation > Create for media models.',
+		);
+	}
+	if (model.api_status !== 'available') {
+		throw fail(
+			`the chat model "${model.id}" is not callable through the API (status "${model.api_status}")`,
+			'Pick another chat model from the "Model" list; it shows only models the API can call.',
+		);
+	}
+	const capabilities = chatCapabilitiesOf(model);
+
+	const message = String(this.getNodeParameter('message', itemIndex, '') ?? '');
+	if (!message.trim()) {
+		throw fail(
+			'"Message" is empty',
+			'Enter the message to send, or map it from the input item, e.g. {{ $json.chatInput }}.',
+		);
+	}
+	if (model.max_prompt_length !== null && message.length > model.max_prompt_length) {
+		throw fail(
+			`"Message" has ${message.length} characters; "${model.id}" accepts at most ${model.max_prompt_length}`,
+			`Shorten the message to ${model.max_prompt_length} characters or fewer. Earlier turns need not be repeated: continue the session instead.`,
+		);
+	}
+
+	let sessionId: string | undefined;
+	if (this.getNodeParameter('session', itemIndex, 'new') === 'continue') {
+		sessionId = String(this.getNodeParameter('sessionId', itemIndex, '') ?? '').trim();
+		if (!sessionId) {
+			throw fail(
+				'"Session ID" is empty although "Session" is set to Continue',
+				'Map the session ID of an earlier turn, e.g. {{ $json.sessionId }}, or set "Session" to Start New.',
+			);
+		}
+	}
+
+	const attachmentFileIds = splitList(options.attachmentFileIds);
+	const imageBinaryProperties = splitList(options.imageBinaryProperties);
+	const externalUrl = attachmentFileIds.find((id) => /^[a-z][a-z0-9+.-]*:\/\//i.test(id));
+	if (externalUrl) {
+		throw fail(
+			`"Attachment File IDs" contains a URL (${externalUrl.slice(0, 80)}); Rivya chat accepts only images uploaded through its Files API`,
+			'Download the image into a binary property (e.g. with an HTTP Request node) and list that property under "Image Binary Properties", or upload it with File > Upload and pass its file ID.',
+		);
+	}
+	const attachmentCount = attachmentFileIds.length + imageBinaryProperties.length;
+	if (attachmentCount > 0 && !capabilities.attachments.includes('image')) {
+		throw fail(
+			`"${model.id}" does not accept image attachments`,
+			'Remove the attachments, or pick a chat model that accepts images (Model > Get Many shows chat_capabilities).',
+		);
+	}
+	for (const property of imageBinaryProperties) {
+		const binary = this.helpers.assertBinaryData(itemIndex, property);
+		if (!/^image\//i.test(binary.mimeType ?? '')) {
+			throw fail(
+				`binary property "${property}" holds ${binary.mimeType || 'data of unknown type'}, not an image`,
+				'Attach only images (JPEG, PNG or WebP), or fix the mime type of the binary data.',
+			);
+		}
+	}
+
+	const enableWebSearch = options.enableWebSearch === true;
+	if (enableWebSearch && !capabilities.webSearch) {
+		throw fail(
+			`"${model.id}" does not support web search`,
+			'Turn off "Enable Web Search", or pick a chat model that supports it.',
+		);
+	}
+
+	const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
+	if (reasoningEffort && !capabilities.reasoningEfforts.includes(reasoningEffort)) {
+		throw fail(
+			`"${model.id}" does not support the reasoning effort "${reasoningEffort}"`,
+			capabilities.reasoningEfforts.length
+				? `Use one of: ${capabilities.reasoningEfforts.join(', ')}.`
+				: 'This model takes no reasoning effort: remove the option.',
+		);
+	}
+
+	const clientRequestId = String(options.clientRequestId ?? '').trim() || undefined;
+	if (clientRequestId && clientRequestId.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
+		throw fail(
+			`"Client Request ID" is ${clientRequestId.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
+			'Shorten the Client Request ID, or leave it empty.',
+		);
+	}
+
+	return {
+		modelId: model.id,
+		message,
+		sessionId,
+		imageBinaryProperties,
+		attachmentFileIds,
+		enableWebSearch,
+		reasoningEffort,
+		clientRequestId,
+		// A model that cannot stream is asked without streaming: the output is the same.
+		stream: options.stream === true && capabilities.streaming,
+	};
+}
+
+/** Passes reply pieces to n8n's streaming response, when this run streams one (n8n 1.101+). */
+function hostStreamFor(context: IExecuteFunctions, itemIndex: number) {
+	const enabled = typeof context.isStreaming === 'function' && context.isStreaming();
+	let begun = false;
+	const begin = () => {
+		if (enabled && !begun) {
+			begun = true;
+			context.sendChunk('begin', itemIndex);
+		}
+	};
+	return {
+		onStart: begin,
+		onDelta: (content: string) => {
+			begin();
+			if (enabled) context.sendChunk('item', itemIndex, content);
+		},
+		finish: (succeeded: boolean) => {
+			if (!begun) return;
+			if (succeeded) context.sendChunk('end', itemIndex);
+			else context.sendChunk('error', itemIndex, 'Rivya could not finish the reply');
+		},
+	};
+}
+
+function outputFor(
+	context: IExecuteFunctions,
+	completion: ChatCompletion,
+	simplify: boolean,
+	uploadedFileIds: string[],
+): IDataObject {
+	if (context.isToolExecution?.() === true) {
+		// An agent needs the words and the IDs to continue; usage and credits only fill its context.
+		return {
+			text: completion.message.content,
+			sessionId: completion.session_id,
+			messageId: completion.message.id,
+			completionId: completion.id,
+		};
+	}
+	if (!simplify) return completion;
+	return {
+		...simplifyCompletion(completion),
+		...(uploadedFileIds.length ? { uploadedFileIds } : {}),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+		const retry = retryPolicyFrom(options);
+		const turn = await prepareTurn.call(this, itemIndex, options);
+
+		const uploadedFileIds: string[] = [];
+		for (const property of turn.imageBinaryProperties) {
+			const file = await uploadBinaryToRivya.call(this, itemIndex, property, {
+				kind: 'image',
+				clientRequestId: turn.clientRequestId,
+				retry,
+			});
+			uploadedFileIds.push(file.id);
+		}
+		const fileIds = [...uploadedFileIds, ...turn.attachmentFileIds];
+
+		const body: ChatTurnBody = {
+			model: turn.modelId,
+			message: turn.message,
+			...(turn.sessionId ? { session_id: turn.sessionId } : {}),
+			...(fileIds.length ? { attachments: fileIds.map((id) => ({ file_id: id })) } : {}),
+			...(turn.enableWebSearch ? { enable_web_search: true } : {}),
+			...(turn.reasoningEffort ? { reasoning_effort: turn.reasoningEffort } : {}),
+			...(turn.clientRequestId ? { client_request_id: turn.clientRequestId } : {}),
+		};
+		const idempotencyKey = idempotencyKeyFor.call(
+			this,
+			itemIndex,
+			turn.stream ? CHAT_STREAM_ROUTE : CHAT_ROUTE,
+			body,
+			options.idempotencyKey,
+		);
+
+		const hostStream = hostStreamFor(this, itemIndex);
+		let completion: ChatCompletion | undefined;
+		try {
+			({ completion } = await sendChatTurn.call(this, {
+				body,
+				idempotencyKey,
+				stream: turn.stream,
+				itemIndex,
+				retry,
+				...(turn.stream ? { onStart: hostStream.onStart, onDelta: hostStream.onDelta } : {}),
+			}));
+		} finally {
+			// The node's error itself reaches the caller through n8n; the stream only needs closing.
+			hostStream.finish(completion !== undefined);
+		}
+		return outputFor(this, completion, simplify, uploadedFileIds);
+	});
+}
