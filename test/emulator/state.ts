@@ -28,8 +28,8 @@ export interface EmulatorOptions {
 	publicBaseUrl?: string;
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'catalog' | 'publicBaseUrl'>> &
-	Pick<EmulatorOptions, 'catalog' | 'publicBaseUrl'>;
+export type ResolvedOptions = Required<Omit<EmulatorOptions, 'catalog' | 'publicBaseUrl' | 'resultBytes'>> &
+	Pick<EmulatorOptions, 'catalog' | 'publicBaseUrl'> & { resultBytes: Record<MediaKind, number> };
 
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS = [
 	5_000, 30_000, 120_000, 600_000, 1_800_000, 7_200_000, 21_600_000,
@@ -161,6 +161,9 @@ export class Counters {
 
 	snapshot(): Record<string, unknown> {
 		return {
+			deliveriesSent: 0,
+			uploadBytesRead: 0,
+			filesUploaded: 0,
 			...this.extra,
 			tasksCreated: this.tasksCreated,
 			creditsCharged: this.creditsCharged,
