@@ -1,0 +1,52 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** The trigger's output for one Rivya event (contract §9 "Event payload", data = Generation object). */
+export interface TriggerEventOutput extends IDataObject {
+	eventId: string;
+	eventType: string;
+	createdAt: string | null;
+	test: boolean;
+	generation: {
+		id: string | null;
+		status: string | null;
+		model: string | null;
+		/** Credits charged (0 for a failed generation, which is refunded); the reservation if absent. */
+		credits: number | null;
+		resultUrls: string[];
+		primaryUrl: string | null;
+		error: IDataObject | null;
+	};
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function numberOrNull(value: unknown): number | null {
+	const number = typeof value === 'string' && value.trim() ? Number(value) : value;
+	return typeof number === 'number' && Number.isFinite(number) ? number : null;
+}
+
+/** Maps a verified event payload; tolerant of missing or extra fields, as the live API may vary. */
+export function toTriggerOutput(event: IDataObject, headerEventId: string): TriggerEventOutput {
+	const data = (event.data && typeof event.data === 'object' ? event.data : {}) as IDataObject;
+	const result = (data.result && typeof data.result === 'object' ? data.result : {}) as IDataObject;
+	const resultUrls = Array.isArray(result.urls)
+		? result.urls.filter((url): url is string => typeof url === 'string')
+		: [];
+	const primaryUrl = text(result.primary_url) ?? resultUrls[0] ?? null;
+	return {
+		eventId: text(event.id) ?? headerEventId,
+		eventType: text(event.type) ?? '',
+		createdAt: text(event.created_at),
+		test: event.test === true,
+		generation: {
+			id: text(data.id),
+			status: text(data.status),
+			model: text(data.model),
+			credits: numberOrNull(data.final_credits) ?? numberOrNull(data.reserved_credits),
+			resultUrls:
+				primaryUrl && !resultUrls.includes(primaryUrl) ? [primaryUrl, ...resultUrls] : resultUrls,
+			primaryUrl,
+			error: data.error && typeof data.error === 'object' ? (data.error as IDataObject) : null,
+		},
+	};
+}

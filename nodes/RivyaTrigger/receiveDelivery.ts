@@ -1,0 +1,128 @@
+/**
+ * Handles one delivery to the trigger's webhook URL.
+ *
+ * Order matters: the signature is checked on the raw bytes before anything is parsed; only a
+ * verified delivery may touch the dedupe memory (so nobody can poison it); then filters; then output.
+ * Anything not verifiable gets 401 and starts nothing. No stored secret means 401 too (fail closed).
+ */
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { downloadToBinary } from '../shared/binary';
+import { verifyWebhookSignature } from '../shared/signatures';
+import { toTriggerOutput, type TriggerEventOutput } from './eventOutput';
+import { acceptedSecrets, rememberEvent, wasEventSeen } from './triggerState';
+
+/** A result download must not hold Rivya's delivery (10 s timeout) for long, or it would retry. */
+const DOWNLOAD_RETRY = { maxAttempts: 3, maxRetryTimeMs: 20_000 };
+
+function reject(context: IWebhookFunctions, reason: string): IWebhookResponseData {
+	context.logger.warn(`Rivya Trigger rejected a webhook delivery: ${reason}`);
+	context.getResponseObject().status(401).send('Unauthorized').end();
+	return { noWebhookResponse: true };
+}
+
+function acknowledge(note: string): IWebhookResponseData {
+	return { webhookResponse: { received: true, note } };
+}
+
+async function rawBodyOf(context: IWebhookFunctions): Promise<Buffer | undefined> {
+	const request = context.getRequestObject();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') {
+		await request.readRawBody();
+	}
+	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
+}
+
+function parseEvent(rawBody: Buffer): IDataObject | undefined {
+	try {
+		const parsed: unknown = JSON.parse(rawBody.toString('utf8'));
+		return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+			? (parsed as IDataObject)
+			: undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Downloads every result URL; a failed download is reported on the item instead of losing the event. */
+async function withResultBinaries(
+	context: IWebhookFunctions,
+	output: TriggerEventOutput,
+	binaryProperty: string,
+): Promise<INodeExecutionData> {
+	const binary: IBinaryKeyData = {};
+	const json: IDataObject = { ...output };
+	for (const [index, url] of output.generation.resultUrls.entries()) {
+		const property = index === 0 ? binaryProperty : `${binaryProperty}_${index}`;
+		try {
+			binary[property] = await downloadToBinary.call(context, url, { retry: DOWNLOAD_RETRY });
+		} catch (error) {
+			context.logger.warn(
+				`Rivya Trigger could not download a result of event ${output.eventId}: ${(error as Error).message}`,
+			);
+			json.downloadError = (error as Error).message;
+			break;
+		}
+	}
+	return Object.keys(binary).length ? { json, binary } : { json };
+}
+
+export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const data = this.getWorkflowStaticData('node');
+	const nowMs = Date.now();
+	const secrets = acceptedSecrets(data, nowMs);
+	if (secrets.length === 0) {
+		return reject(
+			this,
+			'no signing secret is stored for this trigger. Deactivate and activate the workflow again to register the webhook with a new secret',
+		);
+	}
+
+	const rawBody = await rawBodyOf(this);
+	if (!rawBody) return reject(this, 'the request has no body');
+	const verification = verifyWebhookSignature({
+		secrets,
+		headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+		rawBody,
+		nowMs,
+	});
+	if (!verification.valid) return reject(this, verification.reason);
+
+	const { eventId } = verification;
+	if (wasEventSeen(data, eventId)) return acknowledge(`duplicate of event ${eventId}, ignored`);
+
+	const event = parseEvent(rawBody);
+	if (!event) {
+		this.logger.warn(`Rivya Trigger: signed delivery ${eventId} is not a JSON object; ignored`);
+		this.getResponseObject().status(400).send('Bad Request').end();
+		return { noWebhookResponse: true };
+	}
+	rememberEvent(data, eventId, nowMs);
+
+	const output = toTriggerOutput(event, eventId);
+	const events = this.getNodeParameter('events', []) as string[];
+	if (!events.includes(output.eventType)) {
+		return acknowledge(`event type ${output.eventType || 'unknown'} not selected, ignored`);
+	}
+	// Test events carry a synthetic generation, so they pass the model filter to show the output shape.
+	const models = this.getNodeParameter('models', []) as string[];
+	if (!output.test && models.length && !models.includes(output.generation.model ?? '')) {
+		return acknowledge(`model ${output.generation.model ?? 'unknown'} not selected, ignored`);
+	}
+
+	const download = this.getNodeParameter('downloadResult', false) as boolean;
+	if (!download || output.test || output.generation.resultUrls.length === 0) {
+		return { workflowData: [[{ json: output }]] };
+	}
+	// Answer Rivya now: downloading may take longer than its delivery timeout.
+	this.getResponseObject().status(200).json({ received: true });
+	const binaryProperty = String(this.getNodeParameter('binaryPropertyName', 'data') || 'data');
+	const item = await withResultBinaries(this, output, binaryProperty);
+	return { noWebhookResponse: true, workflowData: [[item]] };
+}

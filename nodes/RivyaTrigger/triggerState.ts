@@ -1,0 +1,110 @@
+/**
+ * What the Rivya Trigger keeps in the workflow's node static data (saved by n8n with the workflow):
+ * the endpoint it registered, its signing secret(s) and the ids of recently accepted events.
+ *
+ * n8n saves static data when a property of the object is assigned, so lists are always replaced,
+ * never mutated in place.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+/** Rivya keeps signing with a rotated-out secret for 24 hours (contract §9). */
+export const ROTATED_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+/** How many accepted event ids are remembered for dedupe (Rivya retries for about 9 hours). */
+export const MAX_REMEMBERED_EVENTS = 500;
+
+interface PreviousSecret {
+	secret: string;
+	expiresAtMs: number;
+}
+
+interface SeenEvent {
+	id: string;
+	atMs: number;
+}
+
+export interface RegisteredEndpoint {
+	endpointId: string;
+	url: string;
+	eventTypes: string[];
+	name: string;
+}
+
+function previousSecretsOf(data: IDataObject): PreviousSecret[] {
+	const list = Array.isArray(data.previousSecrets) ? (data.previousSecrets as IDataObject[]) : [];
+	return list.filter(
+		(entry): entry is IDataObject & PreviousSecret =>
+			typeof entry?.secret === 'string' && typeof entry?.expiresAtMs === 'number',
+	);
+}
+
+function seenEventsOf(data: IDataObject): SeenEvent[] {
+	const list = Array.isArray(data.seenEvents) ? (data.seenEvents as IDataObject[]) : [];
+	return list.filter(
+		(entry): entry is IDataObject & SeenEvent =>
+			typeof entry?.id === 'string' && typeof entry?.atMs === 'number',
+	);
+}
+
+export function storedEndpointId(data: IDataObject): string | undefined {
+	return typeof data.endpointId === 'string' && data.endpointId ? data.endpointId : undefined;
+}
+
+export function storedSecret(data: IDataObject): string | undefined {
+	return typeof data.signingSecret === 'string' && data.signingSecret
+		? data.signingSecret
+		: undefined;
+}
+
+/** The current secret first, then rotated-out ones that Rivya may still sign with. */
+export function acceptedSecrets(data: IDataObject, nowMs: number): string[] {
+	const current = storedSecret(data);
+	const previous = previousSecretsOf(data)
+		.filter((entry) => entry.expiresAtMs > nowMs)
+		.map((entry) => entry.secret);
+	return current ? [current, ...previous] : previous;
+}
+
+export function rememberEndpoint(data: IDataObject, endpoint: RegisteredEndpoint): void {
+	data.endpointId = endpoint.endpointId;
+	data.endpointUrl = endpoint.url;
+	data.eventTypes = [...endpoint.eventTypes];
+	data.endpointName = endpoint.name;
+}
+
+/** Stores a new secret; a different current one stays accepted for the rotation grace period. */
+export function rememberSecret(data: IDataObject, secret: string, nowMs: number): void {
+	const current = storedSecret(data);
+	const previous = previousSecretsOf(data).filter(
+		(entry) => entry.expiresAtMs > nowMs && entry.secret !== secret,
+	);
+	if (current && current !== secret) {
+		previous.push({ secret: current, expiresAtMs: nowMs + ROTATED_SECRET_GRACE_MS });
+	}
+	data.previousSecrets = previous as unknown as IDataObject[];
+	data.signingSecret = secret;
+}
+
+/** Forgets the endpoint and its secrets; the dedupe memory stays, event ids are unique account-wide. */
+export function forgetEndpoint(data: IDataObject): void {
+	for (const key of [
+		'endpointId',
+		'endpointUrl',
+		'eventTypes',
+		'endpointName',
+		'signingSecret',
+		'previousSecrets',
+	]) {
+		delete data[key];
+	}
+}
+
+export function wasEventSeen(data: IDataObject, eventId: string): boolean {
+	return seenEventsOf(data).some((entry) => entry.id === eventId);
+}
+
+/** Remembers an accepted event id, keeping only the most recent MAX_REMEMBERED_EVENTS. */
+export function rememberEvent(data: IDataObject, eventId: string, nowMs: number): void {
+	const seen = seenEventsOf(data).filter((entry) => entry.id !== eventId);
+	seen.push({ id: eventId, atMs: nowMs });
+	data.seenEvents = seen.slice(-MAX_REMEMBERED_EVENTS) as unknown as IDataObject[];
+}
