@@ -275,6 +275,7 @@ export class Router {
 		const tap = new ResponseTap(res);
 		const ctx = this.createContext(req, res, requestId, url, params, route);
 		let dropAfterResponse = false;
+		let handler = route?.handler;
 		try {
 			if (!route) {
 				throw pathMatched
@@ -290,7 +291,8 @@ export class Router {
 						req.socket.destroy();
 						return;
 					}
-					await applyFault(fault);
+					applyFault(fault);
+					if (fault.kind === 'delay') handler = delayed(route.handler, fault.delayMs ?? 1000);
 					dropAfterResponse = fault.kind === 'drop_after_response';
 					if (dropAfterResponse) tap.suppressed = true;
 					if (fault.kind === 'cut_stream') tap.cutAfterBytes = fault.afterBytes ?? 0;
@@ -306,9 +308,9 @@ export class Router {
 			}
 			const idempotencyKey = headerValue(req, 'idempotency-key');
 			if (route.options.idempotent && idempotencyKey !== undefined && ctx.account) {
-				await this.runIdempotent(ctx, route, idempotencyKey, tap);
+				await this.runIdempotent(ctx, route, handler!, idempotencyKey, tap);
 			} else {
-				await route.handler(ctx);
+				await handler!(ctx);
 			}
 		} catch (error) {
 			if (error instanceof IdempotentReplay) replay(ctx, error.record);
@@ -325,6 +327,7 @@ export class Router {
 	private async runIdempotent(
 		ctx: RequestContext,
 		route: RouteDefinition,
+		handler: RouteHandler,
 		key: string,
 		tap: ResponseTap,
 	): Promise<void> {
@@ -366,7 +369,7 @@ export class Router {
 
 		if (previous) {
 			// A repeat: only compare, never run the work again.
-			if (route.options.bodyFingerprint === 'handler') await route.handler(ctx);
+			if (route.options.bodyFingerprint === 'handler') await handler(ctx);
 			else ctx.idempotencyCheckpoint(sha256(await ctx.rawBody()));
 			return;
 		}
@@ -380,7 +383,7 @@ export class Router {
 			if (route.options.bodyFingerprint !== 'handler') {
 				ctx.idempotencyCheckpoint(sha256(await ctx.rawBody()));
 			}
-			await route.handler(ctx);
+			await handler(ctx);
 		} catch (error) {
 			sendError(ctx, error);
 		}
@@ -450,8 +453,16 @@ export class Router {
 	}
 }
 
-async function applyFault(fault: Fault): Promise<void> {
-	if (fault.kind === 'delay') await delay(fault.delayMs ?? 1000);
+/** A delay fault holds the handler itself, after auth and idempotency bookkeeping (so retries see it in flight). */
+function delayed(handler: RouteHandler, ms: number): RouteHandler {
+	return async (ctx) => {
+		await delay(ms);
+		await handler(ctx);
+	};
+}
+
+/** Faults that answer instead of the handler. */
+function applyFault(fault: Fault): void {
 	if (fault.kind === 'status') {
 		const status = fault.status ?? 500;
 		const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
