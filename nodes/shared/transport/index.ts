@@ -63,6 +63,11 @@ export interface RivyaRequest {
 	itemIndex?: number;
 	/** Turns an error code into a concrete fix in the message. */
 	errorContext?: RivyaErrorContext;
+	/**
+	 * For streamed uploads: do not follow redirects. Redirect support (follow-redirects in axios)
+	 * keeps a copy of the whole request body in memory, to resend it after a redirect.
+	 */
+	disableFollowRedirect?: boolean;
 }
 
 export interface RivyaResponse {
@@ -149,6 +154,7 @@ export async function rivyaRequestFull(
 		ignoreHttpStatusErrors: true,
 		timeout: request.timeoutMs ?? 60_000,
 		abortSignal: signal,
+		...(request.disableFollowRedirect ? { disableFollowRedirect: true } : {}),
 	};
 
 	for (let attempt = 1; ; attempt++) {
