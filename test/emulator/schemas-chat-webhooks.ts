@@ -4,9 +4,10 @@
 import { z } from 'zod/v4';
 
 import { ApiError, fieldPath, type RequestContext } from './router';
+import type { OperationDoc } from './schemas';
 import { WEBHOOK_EVENT_TYPES } from './webhook-delivery';
 
-export const REASONING_EFFORTS = ['default', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export const REASONING_EFFORTS = ['default', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
 const isoTimestamp = z.string().meta({ description: 'ISO-8601 UTC with milliseconds' });
 const nullableTimestamp = isoTimestamp.nullable();
@@ -27,13 +28,10 @@ export const ChatCompletionRequestSchema = z
 			.meta({ description: 'omit to start a session; pass it back to continue' }),
 		// Elements stay loose here so that URL attachments get the contract's chat_attachment_not_supported
 		// instead of a generic validation error; the route checks each element.
-		attachments: z
-			.array(z.unknown())
-			.optional()
-			.meta({
-				description:
-					'image files uploaded through the Files API: [{"file_id": "file_..."}]; URLs are rejected',
-			}),
+		attachments: z.array(z.unknown()).optional().meta({
+			description:
+				'image files uploaded through the Files API: [{"file_id": "file_..."}]; URLs are rejected',
+		}),
 		enable_web_search: z.boolean().optional(),
 		reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
 		client_request_id: z.string().max(128).optional(),
@@ -217,7 +215,7 @@ export function sendListPage<Item extends { id: string }>(
 }
 
 /** For openapi.json: every chat and webhook route with its scope and schemas. */
-export const chatAndWebhookOperations = [
+export const chatAndWebhookOperations: OperationDoc[] = [
 	{
 		method: 'post',
 		path: '/api/v1/chat/completions',
@@ -233,6 +231,7 @@ export const chatAndWebhookOperations = [
 		request: ChatCompletionRequestSchema,
 		status: 200,
 		response: null,
+		responseContentType: 'text/event-stream',
 		description:
 			'text/event-stream: start, delta..., done (the chat.completion), error; ": ping" comments',
 	},
@@ -315,4 +314,4 @@ export const chatAndWebhookOperations = [
 		status: 200,
 		response: listSchema(WebhookEventSchema),
 	},
-] as const;
+];
