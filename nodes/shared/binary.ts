@@ -322,6 +322,8 @@ export async function uploadBinaryToRivya(
 		retry: options.retry,
 		itemIndex,
 		errorContext: { requiredScope: 'files:create' },
+		// Following redirects would keep a copy of the whole body in memory.
+		disableFollowRedirect: true,
 	});
 	return response.body as unknown as RivyaFile;
 }
