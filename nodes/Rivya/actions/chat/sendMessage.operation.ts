@@ -353,9 +353,8 @@ function hostStreamFor(context: IExecuteFunctions, itemIndex: number) {
 			if (enabled) context.sendChunk('item', itemIndex, content);
 		},
 		finish: (succeeded: boolean) => {
-			if (!begun) return;
-			if (succeeded) context.sendChunk('end', itemIndex);
-			else context.sendChunk('error', itemIndex, 'Rivya could not finish the reply');
+			// On failure n8n itself sends an error chunk, unless Continue On Fail turns the error into an item.
+			if (begun && (succeeded || context.continueOnFail())) context.sendChunk('end', itemIndex);
 		},
 	};
 }
@@ -432,7 +431,6 @@ export async function execute(
 				...(turn.stream ? { onStart: hostStream.onStart, onDelta: hostStream.onDelta } : {}),
 			}));
 		} finally {
-			// The node's error itself reaches the caller through n8n; the stream only needs closing.
 			hostStream.finish(completion !== undefined);
 		}
 		return outputFor(this, completion, simplify, uploadedFileIds);
