@@ -1,0 +1,66 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { rivyaInputError } from '../../../shared/errors';
+import { rivyaRequest } from '../../../shared/transport';
+import { forEachItem } from '../../helpers/items';
+import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+import { simplifyFile } from './simplify';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'File ID',
+		name: 'fileId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. file_abc123',
+		description: 'The ID Rivya returned when the file was uploaded',
+	},
+	simplifyField('file', 'get'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...retryOptionFields],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['file'], operation: ['get'] } },
+	properties,
+);
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '').trim();
+		if (!fileId) {
+			throw rivyaInputError(
+				this.getNode(),
+				`Item ${itemIndex}: "File ID" is empty`,
+				'Enter the ID of an uploaded file (it starts with file_), e.g. from File > Upload.',
+				itemIndex,
+			);
+		}
+		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const file = await rivyaRequest.call(this, {
+			method: 'GET',
+			path: `/files/${encodeURIComponent(fileId)}`,
+			itemIndex,
+			retry: retryPolicyFrom(options),
+			errorContext: { requiredScope: 'files:read', resourceLabel: `File ${fileId}` },
+		});
+		return simplify ? simplifyFile(file) : file;
+	});
+}

@@ -1,0 +1,114 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { uploadBinaryToRivya, type RivyaFileKind } from '../../../shared/binary';
+import { forEachItem } from '../../helpers/items';
+import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+import { simplifyFile } from './simplify';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field containing the file to upload',
+	},
+	{
+		displayName: 'Kind',
+		name: 'kind',
+		type: 'options',
+		options: [
+			{
+				name: 'Auto-Detect',
+				value: 'auto',
+				description: "From the file's mime type (image/*, video/*, audio/*)",
+			},
+			{ name: 'Audio', value: 'audio' },
+			{ name: 'Image', value: 'image' },
+			{ name: 'Video', value: 'video' },
+		],
+		default: 'auto',
+		description: 'What kind of media the file is; Rivya checks it against the real file contents',
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description:
+			"Optional: the model the file is for. The file is checked against the model's reference media limits before uploading, and Rivya applies them too.",
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchMediaModels', searchable: true },
+			},
+			{ displayName: 'ID', name: 'id', type: 'string', placeholder: 'e.g. nano-banana-2' },
+		],
+	},
+	simplifyField('file', 'upload'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Client Request ID',
+				name: 'clientRequestId',
+				type: 'string',
+				default: '',
+				description: 'Your own trace ID for the upload (at most 128 characters)',
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description:
+					'Rivya replays the first upload for a repeated key instead of storing the file again. Leave empty to derive one from the execution, item and file.',
+			},
+			...retryOptionFields,
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['file'], operation: ['upload'] } },
+	properties,
+);
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await forEachItem.call(this, items, async (itemIndex) => {
+		const binaryPropertyName = (
+			this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string
+		).trim();
+		const kind = this.getNodeParameter('kind', itemIndex, 'auto') as RivyaFileKind | 'auto';
+		const model = String(
+			this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
+		);
+		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const file = await uploadBinaryToRivya.call(this, itemIndex, binaryPropertyName, {
+			kind: kind === 'auto' ? undefined : kind,
+			model,
+			clientRequestId: options.clientRequestId as string | undefined,
+			idempotencyKey: options.idempotencyKey as string | undefined,
+			retry: retryPolicyFrom(options),
+		});
+		const json = file as unknown as IDataObject;
+		return simplify ? simplifyFile(json) : json;
+	});
+}
