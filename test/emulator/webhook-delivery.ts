@@ -357,11 +357,7 @@ export class WebhookService {
 		const outcome = await this.sendAttempt(endpoint, event);
 		if (this.stopped) return;
 		delivery.responseStatus = outcome.responseStatus;
-		const succeeded =
-			outcome.responseStatus !== null &&
-			outcome.responseStatus >= 200 &&
-			outcome.responseStatus < 300;
-		if (succeeded) {
+		if (isSuccessStatus(outcome.responseStatus)) {
 			endpoint.lastSuccessAt = this.options.now();
 			endpoint.failureCount = 0;
 			this.finish(delivery, 'succeeded', null, false);
@@ -465,10 +461,7 @@ export class WebhookService {
 					const settle = () =>
 						resolve({
 							responseStatus: status,
-							error:
-								status !== null && status >= 200 && status < 300
-									? null
-									: `receiver answered ${status}`,
+							error: isSuccessStatus(status) ? null : `receiver answered ${status}`,
 						});
 					response.on('end', settle);
 					response.on('close', settle);
@@ -530,6 +523,10 @@ export class WebhookService {
 		this.inFlight.clear();
 		this.heldDeliveries = [];
 	}
+}
+
+function isSuccessStatus(status: number | null): boolean {
+	return status !== null && status >= 200 && status < 300;
 }
 
 /** Resolves like dns.lookup but refuses host names that point at non-public addresses (DNS rebinding). */

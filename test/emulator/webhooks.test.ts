@@ -14,6 +14,7 @@ import {
 	type WebhookReceiver,
 } from './chat-webhooks-test-helpers';
 import { type EmulatorHandle, startEmulator } from './index';
+import { WebhookService } from './webhook-delivery';
 import {
 	listSchema,
 	WebhookDeliverySchema,
@@ -737,6 +738,33 @@ describe('webhook deliveries', () => {
 
 		const stranger = await freshAccount();
 		expect((await stranger.call('GET', '/api/v1/webhook-events')).body.data).toEqual([]);
+	});
+});
+
+describe('delivery-time address check', () => {
+	it('refuses a host name that resolves to a non-public address (DNS rebinding)', async () => {
+		const target = await receiver();
+		let idCounter = 0;
+		const service = new WebhookService({
+			now: () => new Date().toISOString(),
+			newId: (prefix) => `${prefix}_${++idCounter}`,
+			allowLocalWebhooks: false,
+			retryScheduleMs: [],
+		});
+		try {
+			// The routes would refuse this URL; the service alone shows what happens if a name resolves locally.
+			const endpoint = service.createEndpoint('acct_1', {
+				name: 'rebinding',
+				url: target.url.replace('127.0.0.1', 'localhost'),
+				eventTypes: ['generation.succeeded'],
+			});
+			const delivery = await service.sendTestEvent(endpoint, { id: 'task_test_1' });
+			expect(delivery).toMatchObject({ status: 'failed', attempt: 1, responseStatus: null });
+			expect(delivery.error).toContain('non-public address');
+			expect(target.requests).toHaveLength(0);
+		} finally {
+			service.stop();
+		}
 	});
 });
 
