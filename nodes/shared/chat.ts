@@ -74,11 +74,23 @@ const STATUS_FOR_STREAM_ERROR: Record<string, number> = {
 	public_api_disabled: 503,
 };
 
-/** Sends one chat turn; with `stream`, reads the SSE reply incrementally and reports its deltas. */
-export async function sendChatTurn(
+export type ChatTurnEvent =
+	| { type: 'start'; start: IDataObject }
+	| { type: 'delta'; content: string }
+	| { type: 'done'; completion: ChatCompletion };
+
+export interface OpenedChatTurn {
+	/** The reply as events: the stream's pieces, or just `done` for a non-streaming turn. */
+	events: AsyncGenerator<ChatTurnEvent, void, undefined>;
+	/** Rivya replayed an earlier answer for this Idempotency-Key (nothing new was charged). */
+	replayed: boolean;
+}
+
+/** Sends one chat turn and returns its reply as events, read incrementally when streaming. */
+export async function openChatTurn(
 	this: RivyaContext,
-	options: ChatTurnOptions,
-): Promise<ChatTurnResult> {
+	options: Omit<ChatTurnOptions, keyof ChatStreamHandlers>,
+): Promise<OpenedChatTurn> {
 	const response = await rivyaRequestFull.call(this, {
 		method: 'POST',
 		path: options.stream ? '/chat/completions/stream' : '/chat/completions',
@@ -91,21 +103,56 @@ export async function sendChatTurn(
 		timeoutMs: 300_000,
 		errorContext: { requiredScope: 'chat:create' },
 	});
-	if (!options.stream) {
-		return {
-			completion: requireCompletion(this, response.body, options.itemIndex),
-			replayed: response.replayed,
-		};
-	}
+	const { itemIndex } = options;
 	const contentType = String(response.headers['content-type'] ?? '');
-	const completion = /application\/json/i.test(contentType)
-		? requireCompletion(this, JSON.parse(await readAll(response.body)), options.itemIndex)
-		: await readChatStream(
+	const isEventStream = options.stream && !/application\/json/i.test(contentType);
+	const events = isEventStream
+		? chatStreamEvents(
 				this,
 				response.body as unknown as AsyncIterable<Uint8Array | string>,
-				options,
-			);
-	return { completion, replayed: response.replayed };
+				itemIndex,
+			)
+		: completionOnly(this, response.body, options.stream, itemIndex);
+	return { events, replayed: response.replayed };
+}
+
+/** A whole JSON answer (non-streaming, or a stream route that answered with JSON) as one `done`. */
+async function* completionOnly(
+	context: RivyaContext,
+	body: unknown,
+	bodyIsStream: boolean,
+	itemIndex?: number,
+): AsyncGenerator<ChatTurnEvent, void, undefined> {
+	const json: unknown = bodyIsStream ? JSON.parse(await readAll(body)) : body;
+	yield { type: 'done', completion: requireCompletion(context, json, itemIndex) };
+}
+
+/** Sends one chat turn; with `stream`, reads the SSE reply incrementally and reports its deltas. */
+export async function sendChatTurn(
+	this: RivyaContext,
+	options: ChatTurnOptions,
+): Promise<ChatTurnResult> {
+	const { events, replayed } = await openChatTurn.call(this, options);
+	return {
+		completion: await collectCompletion(this, events, options, options.itemIndex),
+		replayed,
+	};
+}
+
+/** Passes the pieces to the handlers and returns the final completion. */
+async function collectCompletion(
+	context: RivyaContext,
+	events: AsyncIterable<ChatTurnEvent>,
+	handlers: ChatStreamHandlers,
+	itemIndex?: number,
+): Promise<ChatCompletion> {
+	for await (const event of events) {
+		if (event.type === 'start') handlers.onStart?.(event.start);
+		else if (event.type === 'delta') handlers.onDelta?.(event.content);
+		else return event.completion;
+	}
+	// The event readers end with `done` or throw; this is only reached if that contract breaks.
+	throw incompleteReplyError(context, 0, itemIndex);
 }
 
 async function readAll(body: unknown): Promise<string> {
@@ -191,37 +238,39 @@ function parseEventJson(context: RivyaContext, event: SseEvent, itemIndex?: numb
 }
 
 /**
- * Reads Rivya's chat SSE stream (`start`, `delta`..., `done` | `error`) into the final completion.
- * Exported for the chat model sub-node, which streams through the same reader.
+ * Reads Rivya's chat SSE stream (`start`, `delta`..., then `done` or `error`) incrementally. Ends after
+ * `done`; throws for an `error` event and for a stream that ends (or breaks) before `done`.
  */
-export async function readChatStream(
+export async function* chatStreamEvents(
 	context: RivyaContext,
 	body: AsyncIterable<Uint8Array | string>,
-	options: ChatStreamHandlers & { itemIndex?: number },
-): Promise<ChatCompletion> {
-	const { itemIndex } = options;
+	itemIndex?: number,
+): AsyncGenerator<ChatTurnEvent, void, undefined> {
 	const signal = cancelSignalOf(context);
 	const pending: SseEvent[] = [];
 	const parser = new SseParser({ onEvent: (event) => pending.push(event) });
 	const iterator = body[Symbol.asyncIterator]();
 	let receivedCharacters = 0;
 
-	/** Handles one event; returns the completion once `done` arrives. */
-	const handle = (event: SseEvent): ChatCompletion | undefined => {
+	const toTurnEvent = (event: SseEvent): ChatTurnEvent | undefined => {
 		switch (event.event) {
 			case 'start':
-				options.onStart?.(parseEventJson(context, event, itemIndex));
-				return undefined;
+				return { type: 'start', start: parseEventJson(context, event, itemIndex) };
 			case 'delta': {
 				const content = parseEventJson(context, event, itemIndex).content;
-				if (typeof content === 'string' && content.length > 0) {
-					receivedCharacters += content.length;
-					options.onDelta?.(content);
-				}
-				return undefined;
+				if (typeof content !== 'string' || content.length === 0) return undefined;
+				receivedCharacters += content.length;
+				return { type: 'delta', content };
 			}
 			case 'done':
-				return requireCompletion(context, parseEventJson(context, event, itemIndex), itemIndex);
+				return {
+					type: 'done',
+					completion: requireCompletion(
+						context,
+						parseEventJson(context, event, itemIndex),
+						itemIndex,
+					),
+				};
 			case 'error': {
 				const envelope = readErrorEnvelope(event.data);
 				const status = envelope ? (STATUS_FOR_STREAM_ERROR[envelope.code] ?? 500) : 500;
@@ -234,7 +283,8 @@ export async function readChatStream(
 	};
 
 	try {
-		for (;;) {
+		let ended = false;
+		while (!ended) {
 			let next: IteratorResult<Uint8Array | string>;
 			try {
 				next = await iterator.next();
@@ -246,23 +296,35 @@ export async function readChatStream(
 				}
 				throw incompleteReplyError(context, receivedCharacters, itemIndex, error);
 			}
-			if (next.done) break;
-			parser.push(next.value);
-			for (const event of pending.splice(0)) {
-				const completion = handle(event);
-				if (completion) return completion;
+			if (next.done) {
+				ended = true;
+				parser.end();
+			} else {
+				parser.push(next.value);
 			}
-		}
-		parser.end();
-		for (const event of pending.splice(0)) {
-			const completion = handle(event);
-			if (completion) return completion;
+			for (const event of pending.splice(0)) {
+				const turnEvent = toTurnEvent(event);
+				if (!turnEvent) continue;
+				yield turnEvent;
+				if (turnEvent.type === 'done') return;
+			}
 		}
 		throw incompleteReplyError(context, receivedCharacters, itemIndex);
 	} finally {
-		// Closes the connection when we stop reading early (done received, or an error event).
+		// Closes the connection when reading stops early (done received, an error event, or the
+		// consumer stopped listening).
 		await iterator.return?.();
 	}
+}
+
+/** Reads a whole chat SSE stream into the final completion, reporting its pieces on the way. */
+export async function readChatStream(
+	context: RivyaContext,
+	body: AsyncIterable<Uint8Array | string>,
+	options: ChatStreamHandlers & { itemIndex?: number },
+): Promise<ChatCompletion> {
+	const events = chatStreamEvents(context, body, options.itemIndex);
+	return await collectCompletion(context, events, options, options.itemIndex);
 }
 
 /** The compact shape most workflows want. */
