@@ -84,6 +84,17 @@ export interface WebhookCounters {
 	deliveriesBadlySigned: number;
 }
 
+export const ZERO_WEBHOOK_COUNTERS: Readonly<WebhookCounters> = {
+	deliveriesSent: 0,
+	deliveriesSucceeded: 0,
+	deliveriesFailed: 0,
+	deliveryAttemptsFailed: 0,
+	deliveriesDropped: 0,
+	deliveriesReordered: 0,
+	deliveriesDuplicated: 0,
+	deliveriesBadlySigned: 0,
+};
+
 export interface WebhookServiceOptions {
 	/** ISO-8601 with milliseconds; the emulator's clock. */
 	now(): string;
@@ -104,16 +115,7 @@ export class WebhookService {
 	readonly endpoints = new Map<string, WebhookEndpointRecord>();
 	readonly events: WebhookEventRecord[] = [];
 	readonly deliveries: WebhookDeliveryRecord[] = [];
-	readonly counters: WebhookCounters = {
-		deliveriesSent: 0,
-		deliveriesSucceeded: 0,
-		deliveriesFailed: 0,
-		deliveryAttemptsFailed: 0,
-		deliveriesDropped: 0,
-		deliveriesReordered: 0,
-		deliveriesDuplicated: 0,
-		deliveriesBadlySigned: 0,
-	};
+	readonly counters: WebhookCounters = { ...ZERO_WEBHOOK_COUNTERS };
 
 	private readonly eventsById = new Map<string, WebhookEventRecord>();
 	private readonly pendingFaults: Record<WebhookFaultKind, number> = {

@@ -860,8 +860,19 @@ describe('webhook delivery faults', () => {
 		expect((await readCounters()).deliveriesDropped).toBe((before.deliveriesDropped ?? 0) + 1);
 	});
 
-	it('validates fault requests and clears pending faults', async () => {
+	it('starts counters at zero, validates fault requests and clears pending faults', async () => {
 		const control = apiCaller(emulator.baseUrl, null);
+		const fresh = await startEmulator({ port: 0 });
+		try {
+			const counters = (await apiCaller(fresh.baseUrl, null)('GET', '/_emulator/counters')).body;
+			expect(counters).toMatchObject({
+				deliveriesSent: 0,
+				deliveriesSucceeded: 0,
+				deliveriesFailed: 0,
+			});
+		} finally {
+			await fresh.close();
+		}
 		const invalid = await control('POST', '/_emulator/webhooks/faults', { kind: 'explode' });
 		expect(invalid.status).toBe(400);
 		expect(invalid.body.error.code).toBe('validation_failed');

@@ -19,6 +19,7 @@ import {
 	WEBHOOK_FAULT_KINDS,
 	webhookServiceFor,
 	type WebhookEndpointRecord,
+	ZERO_WEBHOOK_COUNTERS,
 } from '../webhook-delivery';
 import { webhookUrlProblem } from '../webhook-url-rules';
 
@@ -35,7 +36,15 @@ export function register(router: Router, state: EmulatorState): void {
 		const type = task.status === 'succeeded' ? 'generation.succeeded' : 'generation.failed';
 		webhookServiceFor(state).publish(account.id, type, state.generationObject(task));
 	});
-	state.events.on('reset', () => stopWebhooks(state));
+	// /_emulator/counters shows the webhook counters from the start, zeros included.
+	const zeroCounters = () => {
+		for (const name of Object.keys(ZERO_WEBHOOK_COUNTERS)) state.counters.bump(name, 0);
+	};
+	zeroCounters();
+	state.events.on('reset', () => {
+		stopWebhooks(state);
+		zeroCounters();
+	});
 	state.events.on('close', () => stopWebhooks(state));
 
 	router.add(
