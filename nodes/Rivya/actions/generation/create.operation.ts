@@ -21,51 +21,47 @@ import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled } from '../../helpers/concurrency';
 import { attachItemIndex } from '../../helpers/items';
 import { retryOptionFields, simplifyField } from '../descriptions';
-import { readFinishOptions, waitOptionFields } from './fields';
+import { modelLocator } from '../model/locator';
+import { readFinishOptions, sortedByDisplayName, waitOptionFields } from './fields';
 import { finishGenerations, type TaskEntry } from './output';
 import { generationBody, prepareGeneration, type PreparedGeneration } from './params';
 import { referenceMediaField, toReferenceMediaItems } from './references';
 
-const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
-	a.displayName.localeCompare(b.displayName);
-
-const createOptionFields = (
-	[
-		{
-			displayName: 'Additional Params (JSON)',
-			name: 'additionalParams',
-			type: 'json',
-			default: '{}',
-			description:
-				'Extra model params as a JSON object, merged over the form. For params Rivya accepts that the form does not show yet.',
-		},
-		{
-			displayName: 'Check Credits First',
-			name: 'checkCredits',
-			type: 'boolean',
-			default: true,
-			description:
-				"Whether to compare the batch's total base credits with the balance before submitting anything (one free request)",
-		},
-		{
-			displayName: 'Client Request ID',
-			name: 'clientRequestId',
-			type: 'string',
-			default: '',
-			description: 'Your own trace ID, stored with the task',
-		},
-		{
-			displayName: 'Idempotency Key',
-			name: 'idempotencyKey',
-			type: 'string',
-			default: '',
-			description:
-				'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution, item and request.',
-		},
-		...waitOptionFields,
-		...retryOptionFields,
-	] as INodeProperties[]
-).sort(byDisplayName);
+const createOptionFields = sortedByDisplayName([
+	{
+		displayName: 'Additional Params (JSON)',
+		name: 'additionalParams',
+		type: 'json',
+		default: '{}',
+		description:
+			'Extra model params as a JSON object, merged over the form. For params Rivya accepts that the form does not show yet.',
+	},
+	{
+		displayName: 'Check Credits First',
+		name: 'checkCredits',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether to compare the batch's total base credits with the balance before submitting anything (one free request)",
+	},
+	{
+		displayName: 'Client Request ID',
+		name: 'clientRequestId',
+		type: 'string',
+		default: '',
+		description: 'Your own trace ID, stored with the task',
+	},
+	{
+		displayName: 'Idempotency Key',
+		name: 'idempotencyKey',
+		type: 'string',
+		default: '',
+		description:
+			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution, item and request.',
+	},
+	...waitOptionFields,
+	...retryOptionFields,
+] as INodeProperties[]);
 
 const properties: INodeProperties[] = [
 	{
@@ -80,28 +76,7 @@ const properties: INodeProperties[] = [
 		default: 'image',
 		description: 'What to generate; the Model list shows the models of this category',
 	},
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The Rivya model to run',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchMediaModels', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. nano-banana-2',
-			},
-		],
-	},
+	modelLocator('searchMediaModels', 'The Rivya model to run'),
 	{
 		displayName: 'Prompt',
 		name: 'prompt',

@@ -1,13 +1,18 @@
 /** Looking up existing tasks by id (Generation > Get and Wait). */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { fetchModels, type RivyaModel } from '../../../shared/catalog';
 import { rivyaInputError } from '../../../shared/errors';
 import type { RetryPolicy } from '../../../shared/retry';
 import { rivyaRequest } from '../../../shared/transport';
-import type { Limiter } from '../../helpers/concurrency';
-import { mapSettled } from '../../helpers/concurrency';
-import type { TaskEntry } from './output';
+import { createLimiter, mapSettled, type Limiter } from '../../helpers/concurrency';
+import { readFinishOptions } from './fields';
+import { finishGenerations, type TaskEntry } from './output';
 
 export const taskIdField: INodeProperties = {
 	displayName: 'Task ID',
@@ -69,4 +74,23 @@ export async function lookUpTasks(
 		const generation: IDataObject = result.value;
 		return { itemIndex, generation, kind: categories.get(String(generation.model)) };
 	});
+}
+
+/** Get and Wait: look every item's task up, then (for Wait) wait for all together and download. */
+export async function executeForExistingTasks(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	mode: { wait: boolean; downloadByDefault: boolean },
+): Promise<INodeExecutionData[]> {
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const finish = readFinishOptions(
+		this,
+		options,
+		mode.wait,
+		this.getNodeParameter('simplify', 0, true) as boolean,
+		mode.downloadByDefault,
+	);
+	const limit = createLimiter(finish.concurrency);
+	const entries = await lookUpTasks.call(this, items.length, limit, finish.retry);
+	return await finishGenerations.call(this, entries, finish, limit);
 }

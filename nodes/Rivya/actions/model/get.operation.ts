@@ -9,26 +9,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { getModel } from '../../../shared/catalog';
 import { forEachItem } from '../../helpers/items';
 import { simplifyField } from '../descriptions';
+import { modelLocator } from './locator';
 import { simplifyModel } from './simplify';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The model to look up',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchModels', searchable: true },
-			},
-			{ displayName: 'ID', name: 'id', type: 'string', placeholder: 'e.g. nano-banana-2' },
-		],
-	},
+	modelLocator('searchModels', 'The model to look up'),
 	simplifyField('model', 'get'),
 ];
 
