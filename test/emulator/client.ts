@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers loosely; the zod schemas and assertions check their shape */
 // A typed client for the emulator: the Rivya API routes tests need and the /_emulator/ control API.
 // Plain node:http, so tests see exactly what went over the wire (statuses, headers, resets).
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers loosely; the zod schemas and assertions check their shape */
 // §§1, 2, 4, 8, 10 through real HTTP: auth and scopes, the error envelope, models, credits, openapi, and
 // the quickstart flow exactly as the docs describe it.
 import { randomUUID } from 'node:crypto';

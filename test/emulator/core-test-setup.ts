@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers loosely; the zod schemas and assertions check their shape */
 // Shared jest setup for the core emulator tests: one emulator per test file on a free port.
 import { EmulatorClient } from './client';
 import { startEmulator, type EmulatorHandle } from './index';
