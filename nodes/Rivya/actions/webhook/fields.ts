@@ -1,9 +1,17 @@
-/** Parameters and request plumbing shared by the Webhook resource's operations. */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+/** Parameters, request plumbing and operation shapes shared by the Webhook resource. */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { rivyaInputError } from '../../../shared/errors';
-import type { RivyaRequest } from '../../../shared/transport';
-import { retryOptionFields, retryPolicyFrom } from '../descriptions';
+import { rivyaPaginate, rivyaRequest, type RivyaRequest } from '../../../shared/transport';
+import { forEachItem } from '../../helpers/items';
+import { retryOptionFields, retryPolicyFrom, returnAllOrLimit } from '../descriptions';
+import type { RivyaOperation } from '../types';
 
 export const WEBHOOK_EVENT_TYPE_OPTIONS = [
 	{ name: 'Generation Failed', value: 'generation.failed' },
@@ -60,6 +68,71 @@ export function webhookRequestBase(
 		errorContext: {
 			requiredScope: 'webhooks:manage',
 			...(endpointId ? { resourceLabel: `Webhook endpoint ${endpointId}` } : {}),
+		},
+	};
+}
+
+const showFor = (operation: string) => ({
+	show: { resource: ['webhook'], operation: [operation] },
+});
+
+/**
+ * An operation making one call about one endpoint per item (Get, Delete, Rotate Secret, Send Test
+ * Event). `shape` turns Rivya's answer into the output item.
+ */
+export function endpointCallOperation(
+	operation: string,
+	call: {
+		method: 'GET' | 'POST' | 'DELETE';
+		suffix?: string;
+		notice?: string;
+		shape?: (answer: IDataObject) => IDataObject;
+	},
+): RivyaOperation {
+	const notice: INodeProperties[] = call.notice
+		? [{ displayName: call.notice, name: `${operation}Notice`, type: 'notice', default: '' }]
+		: [];
+	return {
+		description: updateDisplayOptions(showFor(operation), [
+			...notice,
+			endpointIdField,
+			retryOptionsField,
+		]),
+		async execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
+			return await forEachItem.call(this, items, async (itemIndex) => {
+				const endpointId = endpointIdOf.call(this, itemIndex);
+				const answer = await rivyaRequest.call(this, {
+					method: call.method,
+					path: endpointPath(endpointId, call.suffix),
+					...webhookRequestBase.call(this, itemIndex, endpointId),
+				});
+				return call.shape ? call.shape(answer) : answer;
+			});
+		},
+	};
+}
+
+/** A Get Many operation over one of Rivya's `{data, has_more}` lists. */
+export function listOperation(
+	operation: string,
+	list: { path: string } | { endpointSuffix: string },
+): RivyaOperation {
+	const forEndpoint = 'endpointSuffix' in list;
+	return {
+		description: [
+			...(forEndpoint ? updateDisplayOptions(showFor(operation), [endpointIdField]) : []),
+			...returnAllOrLimit('webhook', operation),
+		],
+		async execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
+			return await forEachItem.call(this, items, async (itemIndex) => {
+				const path =
+					'endpointSuffix' in list
+						? endpointPath(endpointIdOf.call(this, itemIndex), list.endpointSuffix)
+						: list.path;
+				const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+				const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+				return await rivyaPaginate.call(this, path, {}, { returnAll, limit, itemIndex });
+			});
 		},
 	};
 }

@@ -1,25 +1,3 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { listOperation } from './fields';
 
-import { rivyaPaginate } from '../../../shared/transport';
-import { forEachItem } from '../../helpers/items';
-import { returnAllOrLimit } from '../descriptions';
-import { retryOptionsField } from './fields';
-
-export const description: INodeProperties[] = [
-	...returnAllOrLimit('webhook', 'getEvents'),
-	...updateDisplayOptions({ show: { resource: ['webhook'], operation: ['getEvents'] } }, [
-		retryOptionsField,
-	]),
-];
-
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
-		return await rivyaPaginate.call(this, '/webhook-events', {}, { returnAll, limit, itemIndex });
-	});
-}
+export const { description, execute } = listOperation('getEvents', { path: '/webhook-events' });

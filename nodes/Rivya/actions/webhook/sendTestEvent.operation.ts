@@ -1,32 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { endpointCallOperation } from './fields';
 
-import { rivyaRequest } from '../../../shared/transport';
-import { forEachItem } from '../../helpers/items';
-import {
-	endpointIdField,
-	endpointIdOf,
-	endpointPath,
-	retryOptionsField,
-	webhookRequestBase,
-} from './fields';
-
-export const description = updateDisplayOptions(
-	{ show: { resource: ['webhook'], operation: ['sendTestEvent'] } },
-	[endpointIdField, retryOptionsField],
-);
-
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const endpointId = endpointIdOf.call(this, itemIndex);
-		// Answers the delivery: its status and the receiver's response status.
-		return await rivyaRequest.call(this, {
-			method: 'POST',
-			path: endpointPath(endpointId, '/test'),
-			...webhookRequestBase.call(this, itemIndex, endpointId),
-		});
-	});
-}
+// Answers the delivery: its status and the receiver's response status.
+export const { description, execute } = endpointCallOperation('sendTestEvent', {
+	method: 'POST',
+	suffix: '/test',
+});
