@@ -111,3 +111,35 @@ export function formatTable(rows: BenchRow[]): string {
 		...lines.map((line) => `| ${line.map(escape).join(' | ')} |`),
 	].join('\n');
 }
+
+/**
+ * Loads n8n-core, our node sources (compiled on first require) and the trigger once, so the first
+ * benchmark does not pay for module loading.
+ */
+export async function warmUp(): Promise<void> {
+	const { startEmulator } = await import('../test/emulator');
+	const { chain, runWorkflow, startNode, createTriggerHarness } =
+		await import('../test/workflow/harness');
+	const emulator = await startEmulator({ port: 0 });
+	try {
+		const credentials = { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } };
+		await runWorkflow({
+			nodes: [
+				startNode(),
+				{
+					name: 'Rivya',
+					type: RIVYA_NODE_TYPE,
+					parameters: { resource: 'credit', operation: 'getBalance' },
+				},
+			],
+			connections: chain('Start', 'Rivya'),
+			credentials,
+		});
+		await createTriggerHarness({
+			node: { name: 'Rivya Trigger', type: TRIGGER_NODE_TYPE },
+			credentials,
+		});
+	} finally {
+		await emulator.close();
+	}
+}
