@@ -139,6 +139,10 @@ class ResponseTap {
 	private endListeners: Array<() => void> = [];
 
 	constructor(private res: http.ServerResponse) {
+		// A connection that closes mid-response never ends: wake waiters anyway (ended stays false).
+		res.once('close', () => {
+			for (const listener of this.endListeners.splice(0)) listener();
+		});
 		const originalWriteHead = res.writeHead.bind(res) as (status: number) => http.ServerResponse;
 		const originalWrite = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
 		const originalEnd = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
@@ -205,8 +209,9 @@ class ResponseTap {
 		return result;
 	}
 
+	/** Resolves when the handler has ended the response or the connection has closed. */
 	whenEnded(): Promise<void> {
-		if (this.ended) return Promise.resolve();
+		if (this.ended || this.res.destroyed) return Promise.resolve();
 		return new Promise((resolve) => this.endListeners.push(resolve));
 	}
 }
@@ -389,7 +394,7 @@ export class Router {
 		}
 		await tap.whenEnded();
 		const status = ctx.res.statusCode;
-		if (status >= 200 && status < 300 && own.fingerprint !== undefined) {
+		if (tap.ended && status >= 200 && status < 300 && own.fingerprint !== undefined) {
 			own.inFlight = false;
 			own.status = status;
 			own.headers = { ...ctx.res.getHeaders() };
