@@ -162,6 +162,12 @@ export interface UploadOptions {
 	retry?: Partial<RetryPolicy>;
 }
 
+/**
+ * Read size for streamed uploads. The HTTP client buffers up to 16 chunks ahead of the socket, so this
+ * bounds memory (about 4 MB); much smaller chunks make uploads slow (per-chunk overhead in the client).
+ */
+const UPLOAD_CHUNK_BYTES = 256 * 1024;
+
 /** An item's binary property, ready to send: bytes in memory (default mode) or a stream opener. */
 interface BinarySource {
 	fileName: string;
@@ -190,7 +196,7 @@ async function readBinarySource(
 				fileName,
 				mimeType: baseMimeType(metadata.mimeType) || mimeType,
 				size,
-				content: async () => await this.helpers.getBinaryStream(binaryId),
+				content: async () => await this.helpers.getBinaryStream(binaryId, UPLOAD_CHUNK_BYTES),
 				identity: `${binaryId}:${size}`,
 			};
 		}
