@@ -1,0 +1,160 @@
+/**
+ * Rivya Chat Model: a sub-node that gives n8n's AI Agent and chains a Rivya chat model.
+ * Each model call is one Rivya turn in a new session (see model.ts and README-notes.md for why).
+ */
+import { supplyModel } from '@n8n/ai-node-sdk';
+import type {
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	ISupplyDataFunctions,
+	SupplyData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { getModel } from '../shared/catalog';
+import { rivyaInputError } from '../shared/errors';
+import { searchChatModels } from '../Rivya/methods/listSearch';
+import { getChatReasoningEfforts } from '../Rivya/methods/loadOptions';
+import { RivyaChatModel as RivyaChatModelClient } from './model';
+
+export class RivyaChatModel implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Rivya Chat Model',
+		name: 'rivyaChatModel',
+		icon: { light: 'file:../../icons/rivya.svg', dark: 'file:../../icons/rivya.dark.svg' },
+		group: ['transform'],
+		version: [1],
+		subtitle: '={{$parameter["model"].value}}',
+		description: 'Use a Rivya chat model in AI agents and chains',
+		defaults: { name: 'Rivya Chat Model' },
+		codex: {
+			categories: ['AI'],
+			subcategories: {
+				AI: ['Language Models', 'Root Nodes'],
+				'Language Models': ['Chat Models (Recommended)'],
+			},
+			resources: {
+				primaryDocumentation: [
+					{ url: 'https://github.com/rivya-ai/n8n-nodes-rivya#rivya-chat-model' },
+				],
+			},
+		},
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiLanguageModel],
+		outputNames: ['Model'],
+		credentials: [{ name: 'rivyaApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'Each call starts a new Rivya chat session with the whole conversation in one message; the agent and its memory keep the history. Rivya models cannot call tools.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'resourceLocator',
+				default: { mode: 'list', value: '' },
+				required: true,
+				description: 'The Rivya chat model to use',
+				modes: [
+					{
+						displayName: 'From List',
+						name: 'list',
+						type: 'list',
+						typeOptions: { searchListMethod: 'searchChatModels', searchable: true },
+					},
+					{
+						displayName: 'ID',
+						name: 'id',
+						type: 'string',
+						placeholder: 'e.g. gpt-5-2-chat',
+					},
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Enable Web Search',
+						name: 'enableWebSearch',
+						type: 'boolean',
+						default: false,
+						description: 'Whether the model may search the web (only models that support it)',
+					},
+					{
+						displayName: 'Reasoning Effort Name or ID',
+						name: 'reasoningEffort',
+						type: 'options',
+						typeOptions: {
+							loadOptionsMethod: 'getChatReasoningEfforts',
+							loadOptionsDependsOn: ['model.value'],
+						},
+						default: '',
+						description:
+							'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		listSearch: { searchChatModels },
+		loadOptions: { getChatReasoningEfforts },
+	};
+
+	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		const modelId = String(
+			this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
+		).trim();
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const fail = (message: string, fix: string) =>
+			rivyaInputError(this.getNode(), message, fix, itemIndex);
+
+		// Checked once, before the agent runs: a wrong model fails here, not in the middle of a reply.
+		const model = await getModel.call(this, modelId, itemIndex);
+		if (model.category !== 'chat' || model.api_status !== 'available') {
+			throw fail(
+				`"${model.id}" is not a chat model the API can call`,
+				'Pick a model from the "Model" list (it shows callable chat models only).',
+			);
+		}
+		const capabilities = (model.chat_capabilities ?? {}) as IDataObject;
+		const enableWebSearch = options.enableWebSearch === true;
+		if (enableWebSearch && capabilities.web_search !== true) {
+			throw fail(
+				`"${model.id}" does not support web search`,
+				'Turn off "Enable Web Search", or pick a chat model that supports it.',
+			);
+		}
+		const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
+		const efforts = Array.isArray(capabilities.reasoning_efforts)
+			? capabilities.reasoning_efforts.map(String)
+			: [];
+		if (reasoningEffort && !efforts.includes(reasoningEffort)) {
+			throw fail(
+				`"${model.id}" does not support the reasoning effort "${reasoningEffort}"`,
+				efforts.length
+					? `Use one of: ${efforts.join(', ')}.`
+					: 'This model takes no reasoning effort: remove the option.',
+			);
+		}
+
+		const chatModel = new RivyaChatModelClient(this, {
+			modelId: model.id,
+			maxPromptLength: model.max_prompt_length,
+			enableWebSearch,
+			reasoningEffort,
+			itemIndex,
+		});
+		// The SDK declares its own copy of n8n-workflow's types; at runtime the host passes one context.
+		return supplyModel(this as unknown as Parameters<typeof supplyModel>[0], chatModel);
+	}
+}

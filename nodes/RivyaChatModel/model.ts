@@ -1,0 +1,214 @@
+/**
+ * Rivya as a chat model for n8n's AI nodes (through @n8n/ai-node-sdk).
+ *
+ * Rivya's chat is session-based: each turn sends ONE `message` and Rivya keeps the history. n8n's AI
+ * nodes instead hand the model the whole conversation on every call (system prompt, memory, tool
+ * steps). So every call here starts a NEW Rivya session with one message composed from the agent's
+ * messages; the agent (and its memory node) stays the owner of the history. See README-notes.md.
+ */
+import {
+	BaseChatModel,
+	type ChatModelConfig,
+	type GenerateResult,
+	type Message,
+	type StreamChunk,
+	type TokenUsage,
+} from '@n8n/ai-node-sdk';
+import type { ISupplyDataFunctions } from 'n8n-workflow';
+
+import {
+	CHAT_ROUTE,
+	CHAT_STREAM_ROUTE,
+	openChatTurn,
+	type ChatCompletion,
+	type ChatTurnBody,
+} from '../shared/chat';
+import { rivyaInputError } from '../shared/errors';
+import { deriveIdempotencyKey } from '../shared/idempotency';
+
+const ROLE_LABELS: Record<string, string> = {
+	user: 'User',
+	assistant: 'Assistant',
+	tool: 'Tool',
+	system: 'Instructions',
+};
+
+/** The text of one message; non-text parts are described, never inlined (no binary in a prompt). */
+export function messageText(message: Message): string {
+	return message.content
+		.map((part) => {
+			switch (part.type) {
+				case 'text':
+					return part.text;
+				case 'tool-call':
+					return `[called the tool "${part.toolName}" with ${part.input}]`;
+				case 'tool-result':
+					return `[tool result: ${typeof part.result === 'string' ? part.result : JSON.stringify(part.result)}]`;
+				case 'file':
+					return '[a file was attached here; Rivya Chat Model sends text only]';
+				default:
+					return '';
+			}
+		})
+		.filter((text) => text.length > 0)
+		.join('\n');
+}
+
+/**
+ * One Rivya `message` from the agent's messages: the system instructions, the earlier turns as a
+ * transcript, then the latest user message. A lone user message is sent unchanged. When the result is
+ * longer than `maxLength`, the oldest turns are left out first; instructions and the latest message
+ * are never cut (`tooLong` instead).
+ */
+export function composeTurnMessage(
+	messages: Message[],
+	maxLength: number | null,
+): { message: string; droppedTurns: number } | { tooLong: number } {
+	const instructions = messages
+		.filter((message) => message.role === 'system')
+		.map(messageText)
+		.filter((text) => text.trim().length > 0)
+		.join('\n\n');
+	const conversation = messages.filter((message) => message.role !== 'system');
+	const last = conversation[conversation.length - 1];
+	const latestIsUser = last?.role === 'user';
+	const latest = latestIsUser ? messageText(last) : '';
+	const history = (latestIsUser ? conversation.slice(0, -1) : conversation)
+		.map((message) => `${ROLE_LABELS[message.role] ?? message.role}: ${messageText(message)}`)
+		.filter((line) => !/^\w+: $/.test(line));
+
+	const compose = (turns: string[]) => {
+		if (!instructions && turns.length === 0) return latest;
+		const sections: string[] = [];
+		if (instructions) sections.push(`Instructions:\n${instructions}`);
+		if (turns.length) sections.push(`Conversation so far:\n${turns.join('\n\n')}`);
+		sections.push(
+			latestIsUser
+				? `Reply to the user's latest message:\n${latest}`
+				: 'Continue the conversation as the assistant.',
+		);
+		return sections.join('\n\n');
+	};
+
+	let firstKept = 0;
+	let message = compose(history);
+	while (maxLength !== null && message.length > maxLength && firstKept < history.length) {
+		firstKept += 1;
+		message = compose(history.slice(firstKept));
+	}
+	if (maxLength !== null && message.length > maxLength) return { tooLong: message.length };
+	return { message, droppedTurns: firstKept };
+}
+
+function usageOf(completion: ChatCompletion): TokenUsage {
+	return {
+		promptTokens: Number(completion.usage?.input_tokens ?? 0),
+		completionTokens: Number(completion.usage?.output_tokens ?? 0),
+		totalTokens: Number(completion.usage?.total_tokens ?? 0),
+	};
+}
+
+export interface RivyaChatModelSettings {
+	modelId: string;
+	maxPromptLength: number | null;
+	enableWebSearch: boolean;
+	reasoningEffort?: string;
+	itemIndex: number;
+}
+
+export class RivyaChatModel extends BaseChatModel {
+	constructor(
+		private readonly context: ISupplyDataFunctions,
+		private readonly settings: RivyaChatModelSettings,
+		config?: ChatModelConfig,
+	) {
+		super('rivya', settings.modelId, config);
+	}
+
+	private bodyFor(messages: Message[]): ChatTurnBody {
+		const composed = composeTurnMessage(messages, this.settings.maxPromptLength);
+		if ('tooLong' in composed) {
+			throw rivyaInputError(
+				this.context.getNode(),
+				`The prompt for "${this.settings.modelId}" has ${composed.tooLong} characters even without earlier turns; the model accepts at most ${this.settings.maxPromptLength}`,
+				'Shorten the system message or the latest message, or pick a chat model with a longer limit.',
+				this.settings.itemIndex,
+			);
+		}
+		const { message } = composed;
+		if (!message.trim()) {
+			throw rivyaInputError(
+				this.context.getNode(),
+				'The AI node sent no text to Rivya Chat Model',
+				'Give the agent or chain a prompt (e.g. map {{ $json.chatInput }}).',
+				this.settings.itemIndex,
+			);
+		}
+		return {
+			model: this.settings.modelId,
+			message,
+			...(this.settings.enableWebSearch ? { enable_web_search: true } : {}),
+			...(this.settings.reasoningEffort ? { reasoning_effort: this.settings.reasoningEffort } : {}),
+		};
+	}
+
+	/** Same execution + node + body → same key: a retried call replays Rivya's answer, unpaid. */
+	private idempotencyKeyFor(route: string, body: ChatTurnBody): string {
+		return deriveIdempotencyKey({
+			executionId: this.context.getExecutionId() ?? 'no-execution-id',
+			nodeId: this.context.getNode().id,
+			runIndex: 0,
+			itemIndex: this.settings.itemIndex,
+			route,
+			body,
+		});
+	}
+
+	private async open(messages: Message[], stream: boolean) {
+		const body = this.bodyFor(messages);
+		return await openChatTurn.call(this.context, {
+			body,
+			stream,
+			idempotencyKey: this.idempotencyKeyFor(stream ? CHAT_STREAM_ROUTE : CHAT_ROUTE, body),
+			itemIndex: this.settings.itemIndex,
+		});
+	}
+
+	async generate(messages: Message[]): Promise<GenerateResult> {
+		const { events } = await this.open(messages, false);
+		for await (const event of events) {
+			if (event.type !== 'done') continue;
+			const { completion } = event;
+			return {
+				id: completion.id,
+				finishReason: 'stop',
+				usage: usageOf(completion),
+				message: {
+					id: completion.message.id,
+					role: 'assistant',
+					content: [{ type: 'text', text: completion.message.content }],
+				},
+				providerMetadata: {
+					sessionId: completion.session_id,
+					credits: completion.credits,
+				},
+			};
+		}
+		throw rivyaInputError(
+			this.context.getNode(),
+			'Rivya answered without a reply',
+			'Run again; if it persists, check the model with Chat > Send Message.',
+			this.settings.itemIndex,
+		);
+	}
+
+	async *stream(messages: Message[]): AsyncIterable<StreamChunk> {
+		const { events } = await this.open(messages, true);
+		for await (const event of events) {
+			if (event.type === 'delta') yield { type: 'text-delta', delta: event.content };
+			else if (event.type === 'done') {
+				yield { type: 'finish', finishReason: 'stop', usage: usageOf(event.completion) };
+			}
+		}
+	}
+}
