@@ -38,6 +38,7 @@ class MakeMediaNode implements INodeType {
 		group: ['transform'],
 		version: 1,
 		description: 'Test node: writes generated media into binary data',
+		usableAsTool: true,
 		defaults: { name: 'Make Media' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
