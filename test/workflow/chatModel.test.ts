@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Rivya Chat Model sub-node: n8n's real SupplyDataContext, the real @n8n/ai-node-sdk (its LangChain
 // adapter is what the AI Agent calls), against the emulator.
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type EmulatorHandle } from '../emulator';
 import { supplyData, type TestNode } from './harness';
@@ -33,7 +33,7 @@ interface LangChainChatModel {
 	bindTools?: unknown;
 }
 
-function modelNode(model: string, options: IDataObject = {}): TestNode {
+function modelNode(model: string, options: INodeParameters = {}): TestNode {
 	return {
 		name: 'Rivya Chat Model',
 		type: 'n8n-nodes-rivya.rivyaChatModel',
@@ -41,7 +41,11 @@ function modelNode(model: string, options: IDataObject = {}): TestNode {
 	};
 }
 
-async function supplied(model = 'gpt-5-2-chat', options: IDataObject = {}, executionId?: string) {
+async function supplied(
+	model = 'gpt-5-2-chat',
+	options: INodeParameters = {},
+	executionId?: string,
+) {
 	const result = await supplyData({
 		node: modelNode(model, options),
 		credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
