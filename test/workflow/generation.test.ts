@@ -415,6 +415,24 @@ describe('Generation > Create', () => {
 		expect(counters.requests[CREATE]).toBeGreaterThan(3);
 	});
 
+	it('keeps polling when status checks fail even after their retries, and still returns the result', async () => {
+		await client.setModelBehavior('z-image', { durationMs: 2000 });
+		// One attempt per request: each injected 500 is a failed poll the loop itself must survive.
+		await client.addFault({
+			route: 'GET /api/v1/generations/:taskId',
+			kind: 'status',
+			status: 500,
+			times: 2,
+		});
+		const result = await run([createNode({ options: { maxAttempts: 1 } })]);
+		expect(result.error).toBeUndefined();
+		const [item] = result.outputOf('Rivya');
+		expect(item.json.status).toBe('succeeded');
+		expect(
+			(await client.counters()).requests['GET /api/v1/generations/:taskId'],
+		).toBeGreaterThanOrEqual(3);
+	});
+
 	it('replays a create whose response was lost instead of paying twice', async () => {
 		await client.addFault({ route: CREATE, kind: 'drop_after_response', times: 2 });
 		const result = await run([createNode()], { inputItems: prompts(2) });
