@@ -15,6 +15,12 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { getModel } from '../shared/catalog';
 import { rivyaInputError } from '../shared/errors';
 import { searchChatModels } from '../Rivya/methods/listSearch';
+import {
+	chatModelField,
+	chatModelProblem,
+	enableWebSearchField,
+	reasoningEffortField,
+} from '../Rivya/actions/chat/fields';
 import { getChatReasoningEfforts } from '../Rivya/methods/loadOptions';
 import { RivyaChatModel as RivyaChatModelClient } from './model';
 
@@ -52,55 +58,14 @@ export class RivyaChatModel implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Model',
-				name: 'model',
-				type: 'resourceLocator',
-				default: { mode: 'list', value: '' },
-				required: true,
-				description: 'The Rivya chat model to use',
-				modes: [
-					{
-						displayName: 'From List',
-						name: 'list',
-						type: 'list',
-						typeOptions: { searchListMethod: 'searchChatModels', searchable: true },
-					},
-					{
-						displayName: 'ID',
-						name: 'id',
-						type: 'string',
-						placeholder: 'e.g. gpt-5-2-chat',
-					},
-				],
-			},
+			chatModelField,
 			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
-				options: [
-					{
-						displayName: 'Enable Web Search',
-						name: 'enableWebSearch',
-						type: 'boolean',
-						default: false,
-						description: 'Whether the model may search the web (only models that support it)',
-					},
-					{
-						displayName: 'Reasoning Effort Name or ID',
-						name: 'reasoningEffort',
-						type: 'options',
-						typeOptions: {
-							loadOptionsMethod: 'getChatReasoningEfforts',
-							loadOptionsDependsOn: ['model.value'],
-						},
-						default: '',
-						description:
-							'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-					},
-				],
+				options: [enableWebSearchField, reasoningEffortField],
 			},
 		],
 	};
@@ -120,32 +85,10 @@ export class RivyaChatModel implements INodeType {
 
 		// Checked once, before the agent runs: a wrong model fails here, not in the middle of a reply.
 		const model = await getModel.call(this, modelId, itemIndex);
-		if (model.category !== 'chat' || model.api_status !== 'available') {
-			throw fail(
-				`"${model.id}" is not a chat model the API can call`,
-				'Pick a model from the "Model" list (it shows callable chat models only).',
-			);
-		}
-		const capabilities = (model.chat_capabilities ?? {}) as IDataObject;
 		const enableWebSearch = options.enableWebSearch === true;
-		if (enableWebSearch && capabilities.web_search !== true) {
-			throw fail(
-				`"${model.id}" does not support web search`,
-				'Turn off "Enable Web Search", or pick a chat model that supports it.',
-			);
-		}
 		const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
-		const efforts = Array.isArray(capabilities.reasoning_efforts)
-			? capabilities.reasoning_efforts.map(String)
-			: [];
-		if (reasoningEffort && !efforts.includes(reasoningEffort)) {
-			throw fail(
-				`"${model.id}" does not support the reasoning effort "${reasoningEffort}"`,
-				efforts.length
-					? `Use one of: ${efforts.join(', ')}.`
-					: 'This model takes no reasoning effort: remove the option.',
-			);
-		}
+		const problem = chatModelProblem(model, { enableWebSearch, reasoningEffort });
+		if (problem) throw fail(problem.message, problem.fix);
 
 		const chatModel = new RivyaChatModelClient(this, {
 			modelId: model.id,

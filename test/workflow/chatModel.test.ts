@@ -123,7 +123,7 @@ describe('Rivya Chat Model', () => {
 
 	it('refuses a media model and unsupported options when the agent starts, before any call', async () => {
 		await expect(supplied('nano-banana-2')).rejects.toThrow(
-			/"nano-banana-2" is not a chat model the API can call/,
+			/"nano-banana-2" is an image model, not a chat model/,
 		);
 		await expect(supplied('claude-sonnet-4-6-chat', { enableWebSearch: true })).rejects.toThrow(
 			/does not support web search/,

@@ -18,7 +18,7 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { MAX_CLIENT_REQUEST_ID_LENGTH, uploadBinaryToRivya } from '../../../shared/binary';
-import { getModel, type RivyaModel } from '../../../shared/catalog';
+import { getModel } from '../../../shared/catalog';
 import {
 	CHAT_ROUTE,
 	CHAT_STREAM_ROUTE,
@@ -31,6 +31,13 @@ import { rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor } from '../../../shared/idempotency';
 import { forEachItem } from '../../helpers/items';
 import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+import {
+	chatCapabilitiesOf,
+	chatModelField,
+	chatModelProblem,
+	enableWebSearchField,
+	reasoningEffortField,
+} from './fields';
 
 const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
 	a.displayName.localeCompare(b.displayName);
@@ -52,13 +59,7 @@ const ownOptionFields: INodeProperties[] = [
 		default: '',
 		description: 'Your own trace ID, stored with the turn',
 	},
-	{
-		displayName: 'Enable Web Search',
-		name: 'enableWebSearch',
-		type: 'boolean',
-		default: false,
-		description: 'Whether the model may search the web for this turn (only models that support it)',
-	},
+	enableWebSearchField,
 	{
 		displayName: 'Idempotency Key',
 		name: 'idempotencyKey',
@@ -76,18 +77,7 @@ const ownOptionFields: INodeProperties[] = [
 		description:
 			'Names of binary properties of the input item holding images to attach, separated by commas. They are uploaded through the Files API first.',
 	},
-	{
-		displayName: 'Reasoning Effort Name or ID',
-		name: 'reasoningEffort',
-		type: 'options',
-		typeOptions: {
-			loadOptionsMethod: 'getChatReasoningEfforts',
-			loadOptionsDependsOn: ['model.value'],
-		},
-		default: '',
-		description:
-			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
+	reasoningEffortField,
 	{
 		displayName: 'Stream',
 		name: 'stream',
@@ -101,28 +91,7 @@ const ownOptionFields: INodeProperties[] = [
 const optionFields = [...ownOptionFields, ...retryOptionFields].sort(byDisplayName);
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The Rivya chat model to talk to',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchChatModels', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. gpt-5-2-chat',
-			},
-		],
-	},
+	{ ...chatModelField, description: 'The Rivya chat model to talk to' },
 	{
 		displayName: 'Message',
 		name: 'message',
@@ -188,24 +157,6 @@ export function splitList(value: unknown): string[] {
 	return parts.map((part) => part.trim()).filter((part) => part.length > 0);
 }
 
-interface ChatCapabilities {
-	streaming: boolean;
-	attachments: string[];
-	webSearch: boolean;
-	reasoningEfforts: string[];
-}
-
-/** Reads `chat_capabilities`, tolerating a partial object (the shape is assumed). */
-export function chatCapabilitiesOf(model: RivyaModel): ChatCapabilities {
-	const raw = (model.chat_capabilities ?? {}) as IDataObject;
-	return {
-		streaming: raw.streaming !== false,
-		attachments: Array.isArray(raw.attachments) ? raw.attachments.map(String) : [],
-		webSearch: raw.web_search === true,
-		reasoningEfforts: Array.isArray(raw.reasoning_efforts) ? raw.reasoning_efforts.map(String) : [],
-	};
-}
-
 /** A chat turn checked against the catalog, ready to upload its images and send. */
 interface PreparedTurn {
 	modelId: string;
@@ -231,18 +182,10 @@ async function prepareTurn(
 		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
 	).trim();
 	const model = await getModel.call(this, modelId, itemIndex);
-	if (model.category !== 'chat') {
-		throw fail(
-			`"${model.id}" is ${model.category === 'image' ? 'an' : 'a'} ${model.category} model, not a chat model`,
-			'Pick a model from the "Model" list of Chat > Send Message (it shows chat models only), or use Generation > Create for media models.',
-		);
-	}
-	if (model.api_status !== 'available') {
-		throw fail(
-			`the chat model "${model.id}" is not callable through the API (status "${model.api_status}")`,
-			'Pick another chat model from the "Model" list; it shows only models the API can call.',
-		);
-	}
+	const enableWebSearch = options.enableWebSearch === true;
+	const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
+	const problem = chatModelProblem(model, { enableWebSearch, reasoningEffort });
+	if (problem) throw fail(problem.message, problem.fix);
 	const capabilities = chatCapabilitiesOf(model);
 
 	const message = String(this.getNodeParameter('message', itemIndex, '') ?? '');
@@ -294,24 +237,6 @@ async function prepareTurn(
 				'Attach only images (JPEG, PNG or WebP), or fix the mime type of the binary data.',
 			);
 		}
-	}
-
-	const enableWebSearch = options.enableWebSearch === true;
-	if (enableWebSearch && !capabilities.webSearch) {
-		throw fail(
-			`"${model.id}" does not support web search`,
-			'Turn off "Enable Web Search", or pick a chat model that supports it.',
-		);
-	}
-
-	const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
-	if (reasoningEffort && !capabilities.reasoningEfforts.includes(reasoningEffort)) {
-		throw fail(
-			`"${model.id}" does not support the reasoning effort "${reasoningEffort}"`,
-			capabilities.reasoningEfforts.length
-				? `Use one of: ${capabilities.reasoningEfforts.join(', ')}.`
-				: 'This model takes no reasoning effort: remove the option.',
-		);
 	}
 
 	const clientRequestId = String(options.clientRequestId ?? '').trim() || undefined;

@@ -1,0 +1,107 @@
+/** Chat fields and checks shared by Chat > Send Message and the Rivya Chat Model sub-node. */
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { RivyaModel } from '../../../shared/catalog';
+
+export const chatModelField: INodeProperties = {
+	displayName: 'Model',
+	name: 'model',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The Rivya chat model to use',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchChatModels', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. gpt-5-2-chat',
+		},
+	],
+};
+
+export const enableWebSearchField: INodeProperties = {
+	displayName: 'Enable Web Search',
+	name: 'enableWebSearch',
+	type: 'boolean',
+	default: false,
+	description: 'Whether the model may search the web (only models that support it)',
+};
+
+export const reasoningEffortField: INodeProperties = {
+	displayName: 'Reasoning Effort Name or ID',
+	name: 'reasoningEffort',
+	type: 'options',
+	typeOptions: {
+		loadOptionsMethod: 'getChatReasoningEfforts',
+		loadOptionsDependsOn: ['model.value'],
+	},
+	default: '',
+	description:
+		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+};
+
+export interface ChatCapabilities {
+	streaming: boolean;
+	attachments: string[];
+	webSearch: boolean;
+	reasoningEfforts: string[];
+}
+
+/** Reads `chat_capabilities`, tolerating a partial object (the shape is assumed). */
+export function chatCapabilitiesOf(model: RivyaModel): ChatCapabilities {
+	const raw = (model.chat_capabilities ?? {}) as IDataObject;
+	return {
+		streaming: raw.streaming !== false,
+		attachments: Array.isArray(raw.attachments) ? raw.attachments.map(String) : [],
+		webSearch: raw.web_search === true,
+		reasoningEfforts: Array.isArray(raw.reasoning_efforts) ? raw.reasoning_efforts.map(String) : [],
+	};
+}
+
+export interface ChatProblem {
+	message: string;
+	fix: string;
+}
+
+/** Why the model cannot take a chat turn with these options, or undefined when it can. */
+export function chatModelProblem(
+	model: RivyaModel,
+	options: { enableWebSearch: boolean; reasoningEffort?: string },
+): ChatProblem | undefined {
+	if (model.category !== 'chat') {
+		return {
+			message: `"${model.id}" is ${model.category === 'image' ? 'an' : 'a'} ${model.category} model, not a chat model`,
+			fix: 'Pick a model from the "Model" list (it shows chat models only); media models run through Generation > Create.',
+		};
+	}
+	if (model.api_status !== 'available') {
+		return {
+			message: `the chat model "${model.id}" is not callable through the API (status "${model.api_status}")`,
+			fix: 'Pick another chat model from the "Model" list; it shows only models the API can call.',
+		};
+	}
+	const capabilities = chatCapabilitiesOf(model);
+	if (options.enableWebSearch && !capabilities.webSearch) {
+		return {
+			message: `"${model.id}" does not support web search`,
+			fix: 'Turn off "Enable Web Search", or pick a chat model that supports it.',
+		};
+	}
+	const effort = options.reasoningEffort;
+	if (effort && !capabilities.reasoningEfforts.includes(effort)) {
+		return {
+			message: `"${model.id}" does not support the reasoning effort "${effort}"`,
+			fix: capabilities.reasoningEfforts.length
+				? `Use one of: ${capabilities.reasoningEfforts.join(', ')}.`
+				: 'This model takes no reasoning effort: remove the option.',
+		};
+	}
+	return undefined;
+}
