@@ -26,25 +26,12 @@ import {
 	type N8nClient,
 	type RunningN8n,
 } from '../test/e2e/n8n-instance';
+import { readExamples, webhookPathOf, withRivyaCredential, type ExampleWorkflow } from './examples';
 
-const EXAMPLES_DIR = path.join(REPO_DIR, 'examples');
 const OUTPUT_DIR = path.join(REPO_DIR, 'demo-output');
 const DEMO_WORKFLOW_FILE = 'generate-image.json';
 const DEFAULT_PROMPT = 'A red fox in fresh snow, golden hour';
 const DEFAULT_MODEL = 'z-image';
-const RIVYA_PACKAGE_PREFIX = 'n8n-nodes-rivya.';
-
-interface WorkflowJson {
-	name: string;
-	nodes: Array<{
-		name: string;
-		type: string;
-		parameters: Record<string, unknown>;
-		credentials?: Record<string, { id: string; name: string }>;
-	}>;
-	settings?: Record<string, unknown>;
-	[field: string]: unknown;
-}
 
 const startedAt = Date.now();
 function progress(message: string): void {
@@ -83,38 +70,6 @@ function isInteractive(): boolean {
 	const forced = process.env.RIVYA_DEMO_INTERACTIVE;
 	if (forced === '1' || forced === '0') return forced === '1';
 	return process.stdin.isTTY === true;
-}
-
-function readExamples(): Array<{ file: string; workflow: WorkflowJson }> {
-	return fs
-		.readdirSync(EXAMPLES_DIR)
-		.filter((file) => file.endsWith('.json'))
-		.sort()
-		.map((file) => ({
-			file,
-			workflow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson,
-		}));
-}
-
-/** The example with every Rivya node (and trigger) set to use the given credential. */
-function withCredential(
-	workflow: WorkflowJson,
-	credential: { id: string; name: string },
-): WorkflowJson {
-	return {
-		...workflow,
-		nodes: workflow.nodes.map((node) =>
-			node.type.startsWith(RIVYA_PACKAGE_PREFIX)
-				? { ...node, credentials: { rivyaApi: { id: credential.id, name: credential.name } } }
-				: node,
-		),
-	};
-}
-
-function webhookPathOf(workflow: WorkflowJson): string {
-	const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
-	if (!webhook) throw new Error(`${DEMO_WORKFLOW_FILE} has no Webhook node`);
-	return String(webhook.parameters.path);
 }
 
 /** First output item's JSON of a node in a finished execution. */
@@ -222,9 +177,9 @@ async function runDemo(services: Services): Promise<void> {
 	);
 	progress(`created the credential "${credential.name}"`);
 
-	let demoWorkflow: { id: string; workflow: WorkflowJson } | undefined;
+	let demoWorkflow: { id: string; workflow: ExampleWorkflow } | undefined;
 	for (const { file, workflow } of readExamples()) {
-		const prepared = withCredential(workflow, credential);
+		const prepared = withRivyaCredential(workflow, credential);
 		const created = await n8n.importWorkflow({ ...prepared });
 		progress(
 			`imported examples/${file} → "${created.name}" (${n8n.baseUrl}/workflow/${created.id})`,
