@@ -91,7 +91,7 @@ export class RivyaTrigger implements INodeType {
 				type: 'string',
 				default: 'data',
 				displayOptions: { show: { downloadResult: [true] } },
-				hint: 'The name of the output binary field; further results go to <field>_1, <field>_2, …',
+				hint: 'Further results go to the same name with _1, _2, … appended',
 				description: 'Name of the binary field that receives the first result',
 			},
 			{
