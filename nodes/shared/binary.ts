@@ -247,6 +247,37 @@ function checkClientRequestId(
 	}
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * Rivya's documented size limits per kind when no model is given. Checked before uploading because
+ * Rivya stops reading an oversized upload and closes the connection, which the HTTP client may report
+ * as a broken connection instead of the 413 answer.
+ */
+export const DEFAULT_MAX_BYTES: Record<RivyaFileKind, number> = {
+	image: 10 * MiB,
+	video: 50 * MiB,
+	audio: 10 * MiB,
+};
+
+function checkDefaultSize(
+	this: IExecuteFunctions,
+	source: BinarySource,
+	kind: RivyaFileKind,
+	binaryPropertyName: string,
+	itemIndex: number,
+): void {
+	const limit = DEFAULT_MAX_BYTES[kind];
+	if (source.size <= limit) return;
+	const megabytes = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MB`;
+	throw rivyaInputError(
+		this.getNode(),
+		`Item ${itemIndex}: "${source.fileName}" in binary property "${binaryPropertyName}" is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
+		'Compress or shorten the file, or choose the model it is for in "Model": some models accept larger files. Nothing was uploaded.',
+		itemIndex,
+	);
+}
+
 /** Checks kind, type and size against the model's reference media limits before sending anything. */
 async function checkAgainstModel(
 	this: IExecuteFunctions,
@@ -293,6 +324,8 @@ export async function uploadBinaryToRivya(
 	const model = options.model?.trim() || undefined;
 	if (model) {
 		await checkAgainstModel.call(this, model, source, kind, binaryPropertyName, itemIndex);
+	} else {
+		checkDefaultSize.call(this, source, kind, binaryPropertyName, itemIndex);
 	}
 
 	const fields: Record<string, string> = { kind };

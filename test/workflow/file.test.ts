@@ -12,7 +12,12 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { once } from 'events';
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
 import { Transform, type Readable } from 'stream';
+
+import { downloadToBinary } from '../../nodes/shared/binary';
 
 import { startEmulator, type EmulatorHandle } from '../emulator';
 import { EmulatorClient } from '../emulator/client';
@@ -81,7 +86,33 @@ class MakeMediaNode implements INodeType {
 	}
 }
 
-const nodeTypes: NodeTypeMap = { 'test.makeMedia': new MakeMediaNode() };
+/** Downloads `url` with downloadToBinary (fast retries for the test). */
+class DownloadNode implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Download',
+		name: 'download',
+		group: ['transform'],
+		version: 1,
+		description: 'Test node: downloads a URL into binary data',
+		usableAsTool: true,
+		defaults: { name: 'Download' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'URL', name: 'url', type: 'string', default: '' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const binary = await downloadToBinary.call(this, this.getNodeParameter('url', 0) as string, {
+			retry: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 4 },
+		});
+		return [[{ json: {}, binary: { data: binary }, pairedItem: { item: 0 } }]];
+	}
+}
+
+const nodeTypes: NodeTypeMap = {
+	'test.makeMedia': new MakeMediaNode(),
+	'test.download': new DownloadNode(),
+};
 
 let emulator: EmulatorHandle;
 let client: EmulatorClient;
@@ -315,12 +346,30 @@ describe('File > Upload options and checks', () => {
 		});
 	});
 
-	it("maps Rivya's 413 (file too large) to a clear error", async () => {
+	it("rejects a file over Rivya's default limit for its kind before uploading", async () => {
+		const before = await uploadsSoFar();
 		const result = await runUpload({
 			binaryMode: 'filesystem',
 			media: { format: 'png', size: 11 * MB },
-			upload: { options: { maxAttempts: 1 } },
 		});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(
+			/Item 0: "input-0.png" in binary property "data" is 11 MB; Rivya accepts image files up to 10 MB/,
+		);
+		expect(result.error?.description).toMatch(/Nothing was uploaded/);
+		expect(await uploadsSoFar()).toBe(before);
+	});
+
+	it("maps Rivya's 413 (file too large) to a clear error", async () => {
+		// Limits on the live API may be stricter than documented: Rivya's answer must still read well.
+		await client.addFault({
+			route: 'POST /api/v1/files',
+			kind: 'status',
+			status: 413,
+			code: 'file_too_large',
+			times: 1,
+		});
+		const result = await runUpload({ media: { format: 'png', size: 20_000 } });
 		expect(result.status).toBe('error');
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '413' });
 		expect(result.error?.message).toMatch(/\[file_too_large\]/);
@@ -415,5 +464,97 @@ describe('File > Get', () => {
 	it('asks for the ID when it is empty', async () => {
 		const result = await runGet('  ');
 		expect(result.error?.message).toMatch(/"File ID" is empty/);
+	});
+});
+
+describe('downloadToBinary (result URLs)', () => {
+	let server: Server;
+	let base: string;
+	const hits: Record<string, number> = {};
+	const png = generateMedia('png', 70_000);
+	let pngBytes: Buffer;
+
+	beforeAll(async () => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of png.stream()) chunks.push(chunk as Buffer);
+		pngBytes = Buffer.concat(chunks);
+		server = createServer((request, response) => {
+			const path = new URL(request.url ?? '/', 'http://x').pathname;
+			hits[path] = (hits[path] ?? 0) + 1;
+			if (path === '/results/photo') {
+				response.writeHead(200, { 'Content-Type': 'image/png' });
+				response.end(pngBytes);
+			} else if (path === '/flaky.png' && hits[path] <= 2) {
+				response.writeHead(503);
+				response.end('busy');
+			} else if (path === '/flaky.png') {
+				response.writeHead(200, { 'Content-Type': 'image/png' });
+				response.end(pngBytes);
+			} else if (path === '/named') {
+				response.writeHead(200, {
+					'Content-Type': 'application/octet-stream',
+					'Content-Disposition': 'attachment; filename="clip.mp4"',
+				});
+				response.end(Buffer.from('0000001866747970', 'hex'));
+			} else {
+				response.writeHead(404);
+				response.end('gone');
+			}
+		});
+		server.listen(0, '127.0.0.1');
+		await once(server, 'listening');
+		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+
+	afterAll(async () => {
+		server.close();
+		await once(server, 'close');
+	});
+
+	async function runDownload(url: string, binaryMode: BinaryMode = 'default') {
+		return await runWorkflow({
+			nodes: [startNode(), { name: 'Download', type: 'test.download', parameters: { url } }],
+			connections: chain('Start', 'Download'),
+			nodeTypes,
+			binaryMode,
+		});
+	}
+
+	it.each<BinaryMode>(['default', 'filesystem'])(
+		'stores the bytes with mime type and extension (%s mode)',
+		async (binaryMode) => {
+			const result = await runDownload(`${base}/results/photo?sig=abc`, binaryMode);
+			expect(result.error).toBeUndefined();
+			const [item] = result.outputOf('Download');
+			expect(item.binary?.data).toMatchObject({ mimeType: 'image/png', fileName: 'photo.png' });
+			if (binaryMode === 'filesystem') expect(item.binary?.data.id).toMatch(/^filesystem-v2:/);
+			expect((await readBinary(item, 'data')).equals(pngBytes)).toBe(true);
+		},
+	);
+
+	it('retries 5xx answers (a GET is safe to repeat)', async () => {
+		const result = await runDownload(`${base}/flaky.png`);
+		expect(result.error).toBeUndefined();
+		expect(hits['/flaky.png']).toBe(3);
+		expect((await readBinary(result.outputOf('Download')[0], 'data')).equals(pngBytes)).toBe(true);
+	});
+
+	it('takes the name from Content-Disposition and the type from its extension', async () => {
+		const result = await runDownload(`${base}/named`);
+		expect(result.outputOf('Download')[0].binary?.data).toMatchObject({
+			fileName: 'clip.mp4',
+			mimeType: 'video/mp4',
+		});
+	});
+
+	it('names the URL without its query string when the download fails, and does not retry a 404', async () => {
+		const signature = ['X', 'Signature', '0123456789abcdef'].join('-');
+		const result = await runDownload(`${base}/expired.png?token=${signature}`);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(`Could not download ${base}/expired.png: HTTP 404`);
+		expect(result.error?.description).toMatch(/may expire/);
+		// (The node's own URL parameter holds it, of course; the error text must not.)
+		expect(`${result.error?.message} ${result.error?.description}`).not.toContain(signature);
+		expect(hits['/expired.png']).toBe(1);
 	});
 });
