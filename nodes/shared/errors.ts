@@ -159,13 +159,18 @@ export function rivyaNetworkError(
 	itemIndex?: number,
 ): NodeApiError {
 	const reason = (error as { code?: string; message?: string }) ?? {};
-	const what = reason.code ?? reason.message ?? 'network error';
-	return new NodeApiError(node, { code: 'network_error', message: String(what) } as JsonObject, {
-		message: `Could not reach Rivya (${what}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-		description:
-			'Check the Base URL in the Rivya credential and the network between n8n and Rivya. Paid requests carry an Idempotency-Key, so running again will not create a second task.',
-		itemIndex,
-	});
+	const what = String(reason.code ?? reason.message ?? 'network error');
+	// n8n swaps any message that names a socket code (ECONNRESET, ...) for its own generic text, so the
+	// code goes into the description and the message keeps our wording and the attempt count.
+	return new NodeApiError(
+		node,
+		{ code: 'network_error', message: 'Rivya could not be reached' },
+		{
+			message: `Could not reach Rivya after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+			description: `Cause: ${what}. Check the Base URL in the Rivya credential and the network between n8n and Rivya. Paid requests carry an Idempotency-Key, so running again will not create a second task.`,
+			itemIndex,
+		},
+	);
 }
 
 /** A configuration or input problem found before any call to Rivya. */

@@ -172,20 +172,21 @@ describe('rivyaNetworkError', () => {
 	it('says how often it tried and that a rerun will not charge twice', () => {
 		const error = rivyaNetworkError(node, new Error('socket hang up'), 3, 1);
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('Could not reach Rivya (socket hang up) after 3 attempts');
+		expect(error.message).toBe('Could not reach Rivya after 3 attempts');
+		expect(error.description).toMatch(/Cause: socket hang up\./);
 		expect(error.description).toMatch(/Idempotency-Key/);
 		expect(error.context.itemIndex).toBe(1);
 		expect(rivyaNetworkError(node, new Error('socket hang up'), 1).message).toMatch(/1 attempt$/);
 	});
 
-	it('keeps a readable message and the hint for codes n8n rewrites (ECONNREFUSED)', () => {
-		// n8n replaces messages that mention well-known socket codes with its own wording.
+	it('keeps its own message and names the socket code in the description (n8n rewrites messages naming codes)', () => {
 		const error = rivyaNetworkError(
 			node,
 			Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
 			2,
 		);
-		expect(error.message).toMatch(/refused/i);
+		expect(error.message).toBe('Could not reach Rivya after 2 attempts');
+		expect(error.description).toMatch(/Cause: ECONNREFUSED\./);
 		expect(error.description).toMatch(/Base URL/);
 	});
 
