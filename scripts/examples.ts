@@ -3,17 +3,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import type { WorkflowNode } from '../test/e2e/workflows';
+
 export const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 const RIVYA_PACKAGE_PREFIX = 'n8n-nodes-rivya.';
 
-export interface ExampleNode {
-	name: string;
-	type: string;
-	typeVersion: number;
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string; name: string }>;
-	[field: string]: unknown;
-}
+/** A node as the examples store it (the e2e workflows' node shape). */
+export type ExampleNode = WorkflowNode;
 
 export interface ExampleWorkflow {
 	name: string;
