@@ -1,0 +1,18 @@
+/**
+ * End-to-end tests in a real n8n (see test/e2e/). The global setup installs n8n into a cache folder if
+ * needed, builds and packs this package, and starts the Rivya emulator plus one n8n shared by all tests.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test/e2e'],
+	testMatch: ['**/*.e2e.test.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }],
+	},
+	globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+	testTimeout: 120000,
+	// One n8n serves every test file; files run one after another so executions don't interleave.
+	maxWorkers: 1,
+};

@@ -1,0 +1,51 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+// Webhook → Rivya (Credit: Get Balance) in a real n8n returns the emulator account's balance.
+import { connectE2e, emulatorControl } from './e2e-env';
+import { RIVYA_CREDENTIAL_TYPE, rivyaStep, uniqueWebhookPath, webhookWorkflow } from './workflows';
+
+const { n8n, emulator } = connectE2e();
+
+describe('Credit: Get Balance through n8n', () => {
+	// A dedicated account with a distinctive balance, so the answer can only come from it.
+	const balance = 4321;
+	const webhookPath = uniqueWebhookPath('balance');
+	let workflowId: string;
+
+	beforeAll(async () => {
+		const account = await emulatorControl<{ accountId: string; apiKey: string }>(
+			'POST',
+			'/accounts',
+			{
+				credits: balance,
+			},
+		);
+		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (balance test)', {
+			apiKey: account.apiKey,
+			baseUrl: emulator.baseUrl,
+		});
+		const workflow = webhookWorkflow('E2E: credit balance', webhookPath, [
+			rivyaStep('Get Balance', credential, { resource: 'credit', operation: 'getBalance' }),
+		]);
+		workflowId = (await n8n.importWorkflow({ ...workflow })).id;
+		await n8n.activate(workflowId);
+		await n8n.waitForWebhook(webhookPath);
+	});
+
+	afterAll(async () => {
+		if (workflowId) await n8n.deactivate(workflowId);
+	});
+
+	it('answers the webhook with the balance', async () => {
+		const response = await n8n.callWebhook(webhookPath, {});
+		expect(response.status).toBe(200);
+		// The node may simplify the raw `{current_credits}`; the balance must be one of the output fields.
+		expect(Object.values(response.body as Record<string, unknown>)).toContain(balance);
+	});
+
+	it('records a successful execution with the Rivya node output', async () => {
+		const execution = await n8n.waitForExecution(workflowId);
+		expect(execution.status).toBe('success');
+		const runs = execution.data?.resultData.runData['Get Balance'] ?? [];
+		expect(runs).toHaveLength(1);
+	});
+});
