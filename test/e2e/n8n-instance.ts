@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 
 export const REPO_DIR = path.resolve(__dirname, '../..');
@@ -289,7 +290,7 @@ export class N8nClient {
 export interface StartN8nOptions {
 	/** Port on 127.0.0.1; default a free one. A busy port is an error. */
 	port?: number;
-	/** N8N_USER_FOLDER; default a fresh folder under <repo>/.e2e/. Its `.n8n/` holds the database. */
+	/** N8N_USER_FOLDER; default a fresh folder under <tmp>/n8n-nodes-rivya-e2e/. Its `.n8n/` holds the database. */
 	userFolder?: string;
 	/** The package to load, from packPackage(); default: packed now from the current `dist`. */
 	packedPackage?: PackedPackage;
@@ -439,7 +440,8 @@ function n8nEnvironment(settings: {
 }
 
 function createUserFolder(): string {
-	const parent = path.join(REPO_DIR, '.e2e');
+	// Outside the repository: n8n writes hundreds of .js files there, which `eslint .` would walk.
+	const parent = path.join(os.tmpdir(), 'n8n-nodes-rivya-e2e');
 	fs.mkdirSync(parent, { recursive: true });
 	return fs.mkdtempSync(path.join(parent, 'n8n-'));
 }
