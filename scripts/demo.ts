@@ -12,6 +12,7 @@
 //   N8N_PORT (default 5678), RIVYA_EMULATOR_PORT (default 4010); 0 picks a free port
 //   RIVYA_DEMO_INTERACTIVE=1|0   keep n8n running for the editor (default: when stdin is a terminal)
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import { startEmulator, type EmulatorHandle } from '../test/emulator';
@@ -156,7 +157,8 @@ async function runDemo(services: Services): Promise<void> {
 		progress(`started ${rivya.label} (set RIVYA_API_KEY to use the real API instead)`);
 	}
 
-	const userFolder = path.join(OUTPUT_DIR, 'n8n');
+	// n8n's user folder stays outside the repository: n8n writes hundreds of .js files there.
+	const userFolder = path.join(os.tmpdir(), 'n8n-nodes-rivya-demo');
 	fs.rmSync(userFolder, { recursive: true, force: true }); // owner setup needs a fresh database
 	fs.mkdirSync(userFolder, { recursive: true });
 	progress(`starting n8n on port ${n8nPort} with n8n-nodes-rivya installed as a community package`);
