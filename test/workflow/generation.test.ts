@@ -329,6 +329,35 @@ describe('Generation > Create', () => {
 		expect((await client.counters()).creditsRefunded).toBeGreaterThan(0);
 	});
 
+	it('keeps a succeeded task whose download failed: error item with task ID and result URLs, others downloaded, order kept', async () => {
+		// 404 is not retried: the first download fails for good.
+		await client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
+		const result = await run([createNode({}, { onError: 'continueRegularOutput' })], {
+			inputItems: prompts(3),
+		});
+		expect(result.status).toBe('success');
+		const items = result.outputOf('Rivya');
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		const failed = items.filter((item) => item.json.error);
+		expect(failed).toHaveLength(1);
+		const [broken] = failed;
+		expect(broken.binary).toBeUndefined();
+		expect(String(broken.json.taskId)).toMatch(/^task_/);
+		expect(String(broken.json.error)).toContain(
+			`Generation ${String(broken.json.taskId)} succeeded`,
+		);
+		expect(broken.json.status).toBe('succeeded');
+		const urls = broken.json.resultUrls as string[];
+		expect(urls.length).toBeGreaterThan(0);
+		// The URL still works: the result was not lost.
+		expect((await client.fetchBytes(urls[0])).status).toBe(200);
+		for (const item of items.filter((entry) => !entry.json.error)) {
+			expect(item.json.status).toBe('succeeded');
+			expect((await readBinary(item, 'data')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		}
+		expect((await client.counters()).tasksCreated).toBe(3);
+	});
+
 	it('refuses a batch the balance cannot pay before any POST /generations', async () => {
 		const { accountId, apiKey } = await client.createAccount({ credits: 5 });
 		const result = await run(

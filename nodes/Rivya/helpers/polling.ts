@@ -17,19 +17,26 @@ import { cancelSignalOf, rivyaRequest } from '../../shared/transport';
 import type { Limiter } from './concurrency';
 
 export interface PollSchedule {
-	/** Delay before the first poll after submit. */
+	/** Delay before the first poll after submit (Rivya: 2–3 s). */
 	firstMs: number;
-	/** Each later delay is the previous one times this. */
+	/** Delay before the second poll: short, so quick jobs are seen soon after they finish. */
+	nextMs: number;
+	/** Each later delay is the previous one times this, so long jobs are polled less and less. */
 	factor: number;
 	/** Delays never grow beyond this. */
 	maxMs: number;
 }
 
-/** Images settle in seconds; video and audio take minutes, so they are polled less often. */
+/**
+ * A poll at 2.5 s, then delays of 0.75 s growing ×1.6 up to the category's cap: polls at about
+ * 2.5, 3.25, 4.45, 6.4, 9.4, 14.4, 22 s, ... so a 3 s job is seen at 3.25 s and a 10 s one at 14 s,
+ * while a 60 s job needs 11 status calls (image, 10 s cap) or 10 (audio and video, slower caps).
+ * test/unit/polling.test.ts holds these bounds.
+ */
 export const POLL_SCHEDULES: Record<MediaKind, PollSchedule> = {
-	image: { firstMs: 2500, factor: 1.5, maxMs: 10_000 },
-	audio: { firstMs: 2500, factor: 1.6, maxMs: 15_000 },
-	video: { firstMs: 2500, factor: 1.6, maxMs: 20_000 },
+	image: { firstMs: 2500, nextMs: 750, factor: 1.6, maxMs: 10_000 },
+	audio: { firstMs: 2500, nextMs: 750, factor: 1.6, maxMs: 15_000 },
+	video: { firstMs: 2500, nextMs: 750, factor: 1.6, maxMs: 20_000 },
 };
 
 /** Unknown kind (e.g. a model that left the catalog): the patient video schedule. */
@@ -46,7 +53,8 @@ export function pollDelayMs(
 	schedule: PollSchedule,
 	remainingMs = Number.POSITIVE_INFINITY,
 ): number {
-	const grown = schedule.firstMs * Math.pow(schedule.factor, Math.max(0, pollIndex));
+	const grown =
+		pollIndex <= 0 ? schedule.firstMs : schedule.nextMs * Math.pow(schedule.factor, pollIndex - 1);
 	return Math.max(0, Math.min(grown, schedule.maxMs, remainingMs));
 }
 
@@ -72,6 +80,8 @@ export interface TaskToWatch {
 	itemIndex: number;
 	/** The latest known state (from create or an earlier read). */
 	generation: IDataObject;
+	/** When the task was submitted (Date.now()): the first poll comes `firstMs` after this. */
+	submittedAtMs?: number;
 }
 
 export type WaitOutcome =
@@ -87,13 +97,17 @@ export type WaitOutcome =
 	| { done: false; generation: IDataObject; fatal: Error; consecutiveFailures: number };
 
 export interface WaitOptions {
-	timeoutMs: number;
 	/** Shared with everything else this node runs, so polls of a big batch stay bounded. */
 	limit: Limiter;
 	retry?: Partial<RetryPolicy>;
 }
 
-async function watchOne(
+/**
+ * Polls one task on its schedule until it is terminal or the deadline (a Date.now() time) passes.
+ * Batches call this for all their tasks at once, so a batch takes as long as its slowest task, and
+ * each task can be handled (downloaded) as soon as it is done.
+ */
+export async function waitForGeneration(
 	this: IExecuteFunctions,
 	task: TaskToWatch,
 	deadline: number,
@@ -110,7 +124,13 @@ async function watchOne(
 		if (remaining <= 0 && pollIndex > 0) {
 			return { done: false, generation, consecutiveFailures, lastError };
 		}
-		await cancellableSleep(pollDelayMs(pollIndex, schedule, remaining), signal);
+		// Time since submit counts towards the first delay (creating a big batch takes a while).
+		const alreadyWaited =
+			pollIndex === 0 && task.submittedAtMs !== undefined ? Date.now() - task.submittedAtMs : 0;
+		await cancellableSleep(
+			Math.max(0, pollDelayMs(pollIndex, schedule, remaining) - alreadyWaited),
+			signal,
+		);
 		try {
 			generation = await options.limit(
 				async () =>
@@ -137,19 +157,4 @@ async function watchOne(
 		}
 	}
 	return { done: true, generation };
-}
-
-/**
- * Polls all tasks together, each on its own schedule, until each is terminal or the shared deadline
- * passes. A batch takes as long as its slowest task, not the sum of all.
- */
-export async function waitForGenerations(
-	this: IExecuteFunctions,
-	tasks: TaskToWatch[],
-	options: WaitOptions,
-): Promise<WaitOutcome[]> {
-	const deadline = Date.now() + options.timeoutMs;
-	return await Promise.all(
-		tasks.map(async (task) => await watchOne.call(this, task, deadline, options)),
-	);
 }

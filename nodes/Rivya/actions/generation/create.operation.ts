@@ -1,6 +1,6 @@
 /**
  * Generation > Create: checks every item, submits all of them with bounded concurrency, then waits
- * for all together and downloads the results.
+ * for all together, downloading each task's results as soon as it is done.
  *
  * Rules that must not regress:
  * - Nothing is uploaded or paid before every item passed its checks (and the batch's credit check).
@@ -218,7 +218,7 @@ export async function execute(
 			body,
 			entry.userIdempotencyKey,
 		);
-		return await rivyaRequest.call(this, {
+		const generation = await rivyaRequest.call(this, {
 			method: 'POST',
 			path: '/generations',
 			body,
@@ -230,6 +230,7 @@ export async function execute(
 				creditsNeeded: entry.model.base_credits,
 			},
 		});
+		return { generation, submittedAtMs: Date.now() };
 	});
 
 	const submittedByItem = new Map(ready.map((entry, index) => [entry.itemIndex, submitted[index]]));
@@ -239,7 +240,7 @@ export async function execute(
 		if (!result || !result.ok) {
 			return { itemIndex: entry.itemIndex, error: result?.error ?? new Error('Not submitted') };
 		}
-		return { itemIndex: entry.itemIndex, generation: result.value, kind: entry.model.category };
+		return { itemIndex: entry.itemIndex, kind: entry.model.category, ...result.value };
 	});
 	return await finishGenerations.call(this, entries, finish, limit);
 }

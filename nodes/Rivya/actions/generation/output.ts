@@ -19,15 +19,21 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { downloadToBinary, redactUrl } from '../../../shared/binary';
 import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
-import { mapSettled, type Limiter } from '../../helpers/concurrency';
+import type { Limiter, Settled } from '../../helpers/concurrency';
 import { attachItemIndex, errorItem } from '../../helpers/items';
-import { isTerminal, waitForGenerations, type WaitOutcome } from '../../helpers/polling';
+import { isTerminal, waitForGeneration, type WaitOutcome } from '../../helpers/polling';
 import type { FinishOptions } from './fields';
 
 /** One input item on its way to an output item: a task (just created or looked up) or an error. */
 export type TaskEntry =
 	| { itemIndex: number; error: Error; taskId?: string }
-	| { itemIndex: number; generation: IDataObject; kind?: MediaKind | string };
+	| {
+			itemIndex: number;
+			generation: IDataObject;
+			kind?: MediaKind | string;
+			/** When it was submitted (Date.now()), for tasks this run created. */
+			submittedAtMs?: number;
+	  };
 
 function text(value: unknown): string | null {
 	return typeof value === 'string' ? value : null;
@@ -102,11 +108,20 @@ async function downloadResults(
 				signal: cancelSignalOf(context),
 			});
 		} catch (error) {
-			throw new NodeOperationError(context.getNode(), error as Error, {
-				itemIndex,
-				message: `Generation ${String(generation.id)} succeeded, but downloading result ${index + 1} of ${urls.length} failed: ${(error as Error).message}`,
-				description: `The results are not lost: the task ${String(generation.id)} still holds them (result URLs can expire). Run Generation > Get with this task ID to download again, or turn off "Download Results" to pass the URLs on: ${urls.map(redactUrl).join(' ')}`,
-			});
+			// Stopping the execution is not a download failure: keep the cancellation as it is.
+			if (cancelSignalOf(context)?.aborted) {
+				throw new NodeOperationError(context.getNode(), error as Error);
+			}
+			// A message string, not the error: n8n returns a NodeOperationError cause unchanged,
+			// which would drop this task-level message.
+			throw new NodeOperationError(
+				context.getNode(),
+				`Generation ${String(generation.id)} succeeded, but downloading result ${index + 1} of ${urls.length} failed: ${(error as Error).message}`,
+				{
+					itemIndex,
+					description: `The results are not lost: the task ${String(generation.id)} still holds them (result URLs can expire). Run Generation > Get with this task ID to download again, or turn off "Download Results" to pass the URLs on: ${urls.map(redactUrl).join(' ')}`,
+				},
+			);
 		}
 	}
 	return binary;
@@ -143,6 +158,7 @@ async function settleEntry(
 	entry: TaskEntry,
 	outcome: WaitOutcome | undefined,
 	options: FinishOptions,
+	limit: Limiter,
 ): Promise<INodeExecutionData> {
 	if ('error' in entry) throw entry.error;
 	const itemIndex = entry.itemIndex;
@@ -181,11 +197,8 @@ async function settleEntry(
 		pairedItem: { item: itemIndex },
 	};
 	if (options.download && String(generation.status) === 'succeeded') {
-		const binary = await downloadResults(
-			context,
-			generation,
-			itemIndex,
-			options.binaryPropertyName,
+		const binary = await limit(
+			async () => await downloadResults(context, generation, itemIndex, options.binaryPropertyName),
 		);
 		if (Object.keys(binary).length > 0) item.binary = binary;
 	}
@@ -210,10 +223,44 @@ function withOtherTasks(error: Error, entries: TaskEntry[], failedIndex: number)
 	return error;
 }
 
+/** A task's wait outcome (when waiting), then its output item: downloads start as soon as it is done. */
+async function finishEntry(
+	context: IExecuteFunctions,
+	entry: TaskEntry,
+	deadline: number,
+	options: FinishOptions,
+	limit: Limiter,
+): Promise<{ settled: Settled<INodeExecutionData>; generation?: IDataObject }> {
+	// Cancelling the execution rejects here, outside the per-item error handling: it stops the node.
+	const outcome =
+		options.wait && 'generation' in entry
+			? await waitForGeneration.call(
+					context,
+					{
+						taskId: String(entry.generation.id),
+						kind: entry.kind,
+						itemIndex: entry.itemIndex,
+						generation: entry.generation,
+						submittedAtMs: entry.submittedAtMs,
+					},
+					deadline,
+					{ limit, retry: options.retry },
+				)
+			: undefined;
+	const generation = outcome?.generation ?? ('generation' in entry ? entry.generation : undefined);
+	try {
+		const item = await settleEntry(context, entry, outcome, options, limit);
+		return { settled: { ok: true, value: item }, generation };
+	} catch (error) {
+		return { settled: { ok: false, error: error as Error }, generation };
+	}
+}
+
 /**
- * Waits for all tasks together (when asked), then downloads and builds items in input order.
- * With Continue On Fail a failed item becomes an error item carrying its task id; otherwise the first
- * failure stops the node.
+ * Waits for all tasks together (when asked); each task's results are downloaded as soon as it
+ * succeeds, while the others are still polled. Items come out in input order.
+ * With Continue On Fail a failed item becomes an error item carrying its task id (and result URLs,
+ * when a download failed); otherwise the first failure stops the node.
  */
 export async function finishGenerations(
 	this: IExecuteFunctions,
@@ -221,18 +268,6 @@ export async function finishGenerations(
 	options: FinishOptions,
 	limit: Limiter,
 ): Promise<INodeExecutionData[]> {
-	const tasks = entries.flatMap((entry) =>
-		'generation' in entry
-			? [
-					{
-						taskId: String(entry.generation.id),
-						kind: entry.kind,
-						itemIndex: entry.itemIndex,
-						generation: entry.generation,
-					},
-				]
-			: [],
-	);
 	// Without Continue On Fail the node stops anyway: say so now, naming the tasks already created.
 	const firstError = entries.find((entry) => 'error' in entry);
 	if (firstError && 'error' in firstError && !this.continueOnFail()) {
@@ -242,39 +277,34 @@ export async function finishGenerations(
 			firstError.itemIndex,
 		);
 	}
-	const outcomes = new Map<number, WaitOutcome>();
-	if (options.wait && tasks.length > 0) {
-		const results = await waitForGenerations.call(this, tasks, {
-			timeoutMs: options.timeoutMs,
-			limit,
-			retry: options.retry,
-		});
-		results.forEach((outcome, index) => outcomes.set(tasks[index].itemIndex, outcome));
-	}
-
-	const settled = await mapSettled(
-		entries,
-		limit,
-		async (entry) => await settleEntry(this, entry, outcomes.get(entry.itemIndex), options),
+	const deadline = Date.now() + options.timeoutMs;
+	const finished = await Promise.all(
+		entries.map(async (entry) => await finishEntry(this, entry, deadline, options, limit)),
 	);
 
 	const output: INodeExecutionData[] = [];
-	for (const [index, result] of settled.entries()) {
+	for (const [index, { settled, generation }] of finished.entries()) {
 		const entry = entries[index];
-		if (result.ok) {
-			output.push(result.value);
+		if (settled.ok) {
+			output.push(settled.value);
 			continue;
 		}
 		if (this.continueOnFail()) {
-			const item = errorItem(result.error, entry.itemIndex);
+			const item = errorItem(settled.error, entry.itemIndex);
 			const taskId = taskIdOf(entry);
 			if (taskId) item.json.taskId = taskId;
+			// A succeeded task whose download failed: its results stay reachable from the item.
+			const resultUrls = generation ? resultUrlsOf(generation) : [];
+			if (resultUrls.length > 0) {
+				item.json.status = generation?.status;
+				item.json.resultUrls = resultUrls;
+			}
 			output.push(item);
 			continue;
 		}
 		throw attachItemIndex(
 			this,
-			withOtherTasks(result.error, entries, entry.itemIndex),
+			withOtherTasks(settled.error, entries, entry.itemIndex),
 			entry.itemIndex,
 		);
 	}
