@@ -151,7 +151,7 @@ describe('Reliability: Rivya Trigger under duplicate and out-of-order deliveries
 
 		const scanned = serializeForScan(
 			received.map((entry) => [entry.delivery, entry.run?.runData, entry.run?.error]),
-			trigger.staticData().seenEvents,
+			trigger.staticData().recentEventIds,
 			reportedErrors.slice(reportedFrom),
 		);
 		// The scan really covers the outputs (so a leak there would be seen).
