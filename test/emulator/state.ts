@@ -323,10 +323,17 @@ export class EmulatorState {
 		return account;
 	}
 
-	/** Sliding one-minute window per key; a refused request does not count against the window. */
+	/**
+	 * Sliding one-minute window per key; a refused request does not count against the window.
+	 * Request times are appended in order, so expired ones are dropped from the front (amortised
+	 * O(1) per request: benchmarks send tens of thousands of requests a minute).
+	 */
 	checkRateLimit(bucket: string): void {
 		const now = this.nowMs();
-		const window = (this.rateWindows.get(bucket) ?? []).filter((at) => at > now - MINUTE_MS);
+		const window = this.rateWindows.get(bucket) ?? [];
+		let expired = 0;
+		while (expired < window.length && window[expired] <= now - MINUTE_MS) expired++;
+		if (expired > 0) window.splice(0, expired);
 		if (window.length >= this.rateLimitPerMinute) {
 			const retryAfterSeconds = Math.max(1, Math.ceil((window[0] + MINUTE_MS - now) / 1000));
 			this.rateWindows.set(bucket, window);
