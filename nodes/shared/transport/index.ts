@@ -87,9 +87,24 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
 	return text.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
 }
 
+/**
+ * Base URL per execution context (one node run, one webhook call, ...): credentials do not change
+ * within one, and n8n's getCredentials is not free (checks, decryption, expression resolving), so a
+ * 1,000-item run looks it up once instead of once per request.
+ */
+const baseUrlByContext = new WeakMap<object, Promise<string>>();
+
 export async function getBaseUrl(this: RivyaContext): Promise<string> {
-	const credentials = await this.getCredentials(CREDENTIAL_NAME);
-	return normalizeBaseUrl(credentials.baseUrl);
+	let baseUrl = baseUrlByContext.get(this);
+	if (!baseUrl) {
+		baseUrl = this.getCredentials(CREDENTIAL_NAME).then((credentials) =>
+			normalizeBaseUrl(credentials.baseUrl),
+		);
+		baseUrlByContext.set(this, baseUrl);
+		// A failed lookup is not remembered: the next request asks again.
+		baseUrl.catch(() => baseUrlByContext.delete(this));
+	}
+	return await baseUrl;
 }
 
 export function cancelSignalOf(context: RivyaContext): AbortSignal | undefined {
