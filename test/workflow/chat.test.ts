@@ -130,6 +130,28 @@ describe('Chat > Send Message', () => {
 			},
 		]);
 		expect(jsonOf(list.outputOf('List')).map((entry) => entry.id)).toContain(first.sessionId);
+
+		// Listing sessions follows the retry Options too: Max Attempts 1 means a 503 is final.
+		await control('POST', '/_emulator/faults', {
+			route: 'GET /api/v1/chat/sessions',
+			kind: 'status',
+			status: 503,
+			times: 1,
+		});
+		const once = await run([
+			{
+				name: 'List',
+				type: 'n8n-nodes-rivya.rivya',
+				parameters: {
+					resource: 'chat',
+					operation: 'getAllSessions',
+					returnAll: true,
+					options: { maxAttempts: 1 },
+				},
+			},
+		]);
+		expect(once.status).toBe('error');
+		expect(once.error?.message).toContain('Injected fault');
 	});
 
 	it('uploads an image from a binary property and attaches it to the turn', async () => {

@@ -95,6 +95,21 @@ describe('Rivya > Webhook', () => {
 		expect(JSON.stringify(all)).not.toContain('signing_secret');
 	});
 
+	it('Get Many pages follow the retry Options: retried by default, not when Max Attempts is 1', async () => {
+		await createEndpoint('steady');
+		const route = 'GET /api/v1/webhooks';
+		const requests = async () => (await client.counters()).requests[route] ?? 0;
+		await client.addFault({ route, kind: 'status', status: 503, times: 1 });
+		const retried = await outputOf('getAll', { returnAll: true });
+		expect(retried.map((item) => item.json.name)).toEqual(['steady']);
+		expect(await requests()).toBe(2);
+
+		await client.addFault({ route, kind: 'status', status: 503, times: 1 });
+		const once = await runWebhookOp('getAll', { returnAll: true, options: { maxAttempts: 1 } });
+		expect(once.status).toBe('error');
+		expect(await requests()).toBe(3);
+	});
+
 	it('Get returns the endpoint; an unknown ID is a clear not-found error', async () => {
 		const endpoint = await createEndpoint('lookup');
 		const [item] = await outputOf('get', { endpointId: endpoint.id });

@@ -1,4 +1,4 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { RetryPolicy } from '../../shared/retry';
 
@@ -22,6 +22,31 @@ export const retryOptionFields: INodeProperties[] = [
 		description: 'Upper bound on the time spent waiting between attempts of one request',
 	},
 ];
+
+/** Options collections list their fields alphabetically (n8n's UX rule). */
+export function sortedByDisplayName(fields: INodeProperties[]): INodeProperties[] {
+	return [...fields].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+/**
+ * The "Options" collection of an operation: its own fields plus the retry fields, alphabetised.
+ * Name `options` and the fields' names and defaults are a contract: saved workflows hold them.
+ */
+export function optionsCollection(fields: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: sortedByDisplayName([...fields, ...retryOptionFields]),
+	};
+}
+
+/** The retry policy an item's Options ask for. */
+export function retryPolicyOf(context: IExecuteFunctions, itemIndex: number): Partial<RetryPolicy> {
+	return retryPolicyFrom(context.getNodeParameter('options', itemIndex, {}) as IDataObject);
+}
 
 /** Reads the retry fields of an Options collection. */
 export function retryPolicyFrom(options: IDataObject): Partial<RetryPolicy> {

@@ -277,6 +277,8 @@ export interface PageOptions {
 	limit: number;
 	itemIndex?: number;
 	pageSize?: number;
+	/** Retry policy for every page request (the list's Options). */
+	retry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -287,7 +289,7 @@ export async function rivyaPaginate(
 	this: RivyaContext,
 	path: string,
 	qs: IDataObject,
-	{ returnAll, limit, itemIndex, pageSize = 100 }: PageOptions,
+	{ returnAll, limit, itemIndex, pageSize = 100, retry }: PageOptions,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
 	let after: string | undefined;
@@ -298,6 +300,7 @@ export async function rivyaPaginate(
 			path,
 			qs: { ...qs, limit: wanted, ...(after ? { after } : {}) },
 			itemIndex,
+			retry,
 		});
 		const data = Array.isArray(page.data) ? (page.data as IDataObject[]) : [];
 		results.push(...data);

@@ -3,9 +3,12 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { rivyaPaginate } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { returnAllOrLimit } from '../descriptions';
+import { optionsCollection, retryPolicyOf, returnAllOrLimit } from '../descriptions';
 
-const properties: INodeProperties[] = [...returnAllOrLimit('chat', 'getAllSessions')];
+const properties: INodeProperties[] = [
+	...returnAllOrLimit('chat', 'getAllSessions'),
+	optionsCollection(),
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['chat'], operation: ['getAllSessions'] } },
@@ -19,6 +22,16 @@ export async function execute(
 	return await forEachItem.call(this, items, async (itemIndex) => {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? 0 : (this.getNodeParameter('limit', itemIndex, 50) as number);
-		return await rivyaPaginate.call(this, '/chat/sessions', {}, { returnAll, limit, itemIndex });
+		return await rivyaPaginate.call(
+			this,
+			'/chat/sessions',
+			{},
+			{
+				returnAll,
+				limit,
+				itemIndex,
+				retry: retryPolicyOf(this, itemIndex),
+			},
+		);
 	});
 }

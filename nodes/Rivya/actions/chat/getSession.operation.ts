@@ -9,7 +9,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { retryOptionFields, retryPolicyFrom } from '../descriptions';
+import { optionsCollection, retryPolicyOf } from '../descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -21,14 +21,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. {{ $json.sessionId }}',
 		description: 'The chat session to read, with all its messages',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [...retryOptionFields],
-	},
+	optionsCollection(),
 ];
 
 export const description = updateDisplayOptions(
@@ -51,7 +44,6 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const sessionId = String(this.getNodeParameter('sessionId', itemIndex, '') ?? '').trim();
 		if (!sessionId) {
 			throw rivyaInputError(
@@ -65,7 +57,7 @@ export async function execute(
 			method: 'GET',
 			path: `/chat/sessions/${encodeURIComponent(sessionId)}`,
 			itemIndex,
-			retry: retryPolicyFrom(options),
+			retry: retryPolicyOf(this, itemIndex),
 			errorContext: { requiredScope: 'chat:read', resourceLabel: `Chat session ${sessionId}` },
 		});
 		return this.isToolExecution?.() === true ? compactSession(session) : session;

@@ -30,7 +30,7 @@ import {
 import { rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor } from '../../../shared/idempotency';
 import { forEachItem } from '../../helpers/items';
-import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
 import {
 	chatCapabilitiesOf,
 	chatModelField,
@@ -38,9 +38,6 @@ import {
 	enableWebSearchField,
 	reasoningEffortField,
 } from './fields';
-
-const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
-	a.displayName.localeCompare(b.displayName);
 
 const ownOptionFields: INodeProperties[] = [
 	{
@@ -88,8 +85,6 @@ const ownOptionFields: INodeProperties[] = [
 	},
 ];
 
-const optionFields = [...ownOptionFields, ...retryOptionFields].sort(byDisplayName);
-
 const properties: INodeProperties[] = [
 	{ ...chatModelField, description: 'The Rivya chat model to talk to' },
 	{
@@ -136,14 +131,7 @@ const properties: INodeProperties[] = [
 		...simplifyField('chat', 'sendMessage'),
 		displayOptions: undefined,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: optionFields,
-	},
+	optionsCollection(ownOptionFields),
 ];
 
 export const description = updateDisplayOptions(

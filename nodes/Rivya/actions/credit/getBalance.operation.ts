@@ -1,25 +1,11 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { retryOptionFields, retryPolicyFrom } from '../descriptions';
+import { optionsCollection, retryPolicyOf } from '../descriptions';
 
-const properties: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [...retryOptionFields],
-	},
-];
+const properties: INodeProperties[] = [optionsCollection()];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['credit'], operation: ['getBalance'] } },
@@ -31,12 +17,11 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const body = await rivyaRequest.call(this, {
 			method: 'GET',
 			path: '/credits',
 			itemIndex,
-			retry: retryPolicyFrom(options),
+			retry: retryPolicyOf(this, itemIndex),
 			errorContext: { requiredScope: 'credits:read' },
 		});
 		return { ...body, current_credits: Number(body.current_credits) };

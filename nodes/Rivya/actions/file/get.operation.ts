@@ -1,15 +1,10 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+import { optionsCollection, retryPolicyOf, simplifyField } from '../descriptions';
 import { simplifyFile } from './simplify';
 
 const properties: INodeProperties[] = [
@@ -23,14 +18,7 @@ const properties: INodeProperties[] = [
 		description: 'The ID Rivya returned when the file was uploaded',
 	},
 	simplifyField('file', 'get'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [...retryOptionFields],
-	},
+	optionsCollection(),
 ];
 
 export const description = updateDisplayOptions(
@@ -53,12 +41,11 @@ export async function execute(
 			);
 		}
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const file = await rivyaRequest.call(this, {
 			method: 'GET',
 			path: `/files/${encodeURIComponent(fileId)}`,
 			itemIndex,
-			retry: retryPolicyFrom(options),
+			retry: retryPolicyOf(this, itemIndex),
 			errorContext: { requiredScope: 'files:read', resourceLabel: `File ${fileId}` },
 		});
 		return simplify ? simplifyFile(file) : file;

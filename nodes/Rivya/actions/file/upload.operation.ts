@@ -8,7 +8,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { uploadBinaryToRivya, type RivyaFileKind } from '../../../shared/binary';
 import { forEachItem } from '../../helpers/items';
-import { retryOptionFields, retryPolicyFrom, simplifyField } from '../descriptions';
+import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
 import { simplifyFile } from './simplify';
 
 const properties: INodeProperties[] = [
@@ -55,31 +55,23 @@ const properties: INodeProperties[] = [
 		],
 	},
 	simplifyField('file', 'upload'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Client Request ID',
-				name: 'clientRequestId',
-				type: 'string',
-				default: '',
-				description: 'Your own trace ID for the upload (at most 128 characters)',
-			},
-			{
-				displayName: 'Idempotency Key',
-				name: 'idempotencyKey',
-				type: 'string',
-				default: '',
-				description:
-					'Rivya replays the first upload for a repeated key instead of storing the file again. Leave empty to derive one from the execution, item and file.',
-			},
-			...retryOptionFields,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Client Request ID',
+			name: 'clientRequestId',
+			type: 'string',
+			default: '',
+			description: 'Your own trace ID for the upload (at most 128 characters)',
+		},
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'Rivya replays the first upload for a repeated key instead of storing the file again. Leave empty to derive one from the execution, item and file.',
+		},
+	]),
 ];
 
 export const description = updateDisplayOptions(

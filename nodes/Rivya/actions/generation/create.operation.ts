@@ -20,14 +20,14 @@ import { idempotencyKeyFor } from '../../../shared/idempotency';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled } from '../../helpers/concurrency';
 import { attachItemIndex } from '../../helpers/items';
-import { retryOptionFields, simplifyField } from '../descriptions';
+import { optionsCollection, simplifyField } from '../descriptions';
 import { modelLocator } from '../model/locator';
-import { readFinishOptions, sortedByDisplayName, waitOptionFields } from './fields';
+import { readFinishOptions, waitOptionFields } from './fields';
 import { finishGenerations, type TaskEntry } from './output';
 import { generationBody, prepareGeneration, type PreparedGeneration } from './params';
 import { referenceMediaField, toReferenceMediaItems } from './references';
 
-const createOptionFields = sortedByDisplayName([
+const createOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Additional Params (JSON)',
 		name: 'additionalParams',
@@ -60,8 +60,7 @@ const createOptionFields = sortedByDisplayName([
 			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution, item and request.',
 	},
 	...waitOptionFields,
-	...retryOptionFields,
-] as INodeProperties[]);
+];
 
 const properties: INodeProperties[] = [
 	{
@@ -116,14 +115,7 @@ const properties: INodeProperties[] = [
 			'Whether to wait until the generations finish (and download their results) or to return the task IDs right away',
 	},
 	simplifyField('generation', 'create'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: createOptionFields,
-	},
+	optionsCollection(createOptionFields),
 ];
 
 export const description = updateDisplayOptions(

@@ -70,11 +70,6 @@ export function downloadFields(defaultDownload: boolean): INodeProperties[] {
 	return [{ ...downloadResultsField, default: defaultDownload }, binaryPropertyField];
 }
 
-/** Options collections list their fields alphabetically (n8n's UX rule). */
-export function sortedByDisplayName(fields: INodeProperties[]): INodeProperties[] {
-	return [...fields].sort((a, b) => a.displayName.localeCompare(b.displayName));
-}
-
 /** Options shared by every operation that waits for tasks (Create, Wait). */
 export const waitOptionFields: INodeProperties[] = [
 	timeoutField,

@@ -1,21 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { retryOptionFields, simplifyField } from '../descriptions';
-import { waitOptionFields, sortedByDisplayName } from './fields';
+import { optionsCollection, simplifyField } from '../descriptions';
+import { waitOptionFields } from './fields';
 import { executeForExistingTasks, taskIdField } from './tasks';
 
 const properties: INodeProperties[] = [
 	taskIdField,
 	simplifyField('generation', 'wait'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: sortedByDisplayName([...waitOptionFields, ...retryOptionFields]),
-	},
+	optionsCollection(waitOptionFields),
 ];
 
 export const description = updateDisplayOptions(

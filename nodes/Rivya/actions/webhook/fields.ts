@@ -10,7 +10,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { rivyaInputError } from '../../../shared/errors';
 import { rivyaPaginate, rivyaRequest, type RivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { retryOptionFields, retryPolicyFrom, returnAllOrLimit } from '../descriptions';
+import { optionsCollection, retryPolicyOf, returnAllOrLimit } from '../descriptions';
 import type { RivyaOperation } from '../types';
 
 export const WEBHOOK_EVENT_TYPE_OPTIONS = [
@@ -28,14 +28,7 @@ export const endpointIdField: INodeProperties = {
 	description: 'ID of the webhook endpoint (starts with whend_)',
 };
 
-export const retryOptionsField: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [...retryOptionFields],
-};
+export const retryOptionsField: INodeProperties = optionsCollection();
 
 /** The Endpoint ID of an item, checked before any call. */
 export function endpointIdOf(this: IExecuteFunctions, itemIndex: number): string {
@@ -61,10 +54,9 @@ export function webhookRequestBase(
 	itemIndex: number,
 	endpointId?: string,
 ): Pick<RivyaRequest, 'itemIndex' | 'retry' | 'errorContext'> {
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		itemIndex,
-		retry: retryPolicyFrom(options),
+		retry: retryPolicyOf(this, itemIndex),
 		errorContext: {
 			requiredScope: 'webhooks:manage',
 			...(endpointId ? { resourceLabel: `Webhook endpoint ${endpointId}` } : {}),
@@ -122,6 +114,7 @@ export function listOperation(
 		description: [
 			...(forEndpoint ? updateDisplayOptions(showFor(operation), [endpointIdField]) : []),
 			...returnAllOrLimit('webhook', operation),
+			...updateDisplayOptions(showFor(operation), [retryOptionsField]),
 		],
 		async execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
 			return await forEachItem.call(this, items, async (itemIndex) => {
@@ -131,7 +124,17 @@ export function listOperation(
 						: list.path;
 				const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 				const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
-				return await rivyaPaginate.call(this, path, {}, { returnAll, limit, itemIndex });
+				return await rivyaPaginate.call(
+					this,
+					path,
+					{},
+					{
+						returnAll,
+						limit,
+						itemIndex,
+						retry: retryPolicyOf(this, itemIndex),
+					},
+				);
 			});
 		},
 	};
