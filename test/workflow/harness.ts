@@ -33,6 +33,9 @@
  * - Webhook triggers: `createTriggerHarness({ node })` → `webhookMethod('create')`, `deliver({...})`,
  *   static data kept on one Workflow object across calls, `runFromTrigger(...)`.
  * - AI sub-nodes: `supplyData({ node, ... })` calls `supplyData(itemIndex)` with a real SupplyDataContext.
+ * - AI tools: `runAsTool({ node, calls: [{ prompt: 'a fox' }] })` runs a `usableAsTool` node as n8n
+ *   does for an Agent (its "<name>Tool" variant, called through n8n-core's tool wrapper, so
+ *   `this.isToolExecution()` is true); each call's result is the text the agent's model reads.
  * - Binary data: `binaryMode: 'default'` keeps bytes base64 in the item; `'filesystem'` stores them on
  *   disk under a temp dir (item.binary.x.data is the storage marker, `.id` the file id). Read bytes
  *   with `readBinary(item, property)`, the file with `binaryFilePath(item, property)`. Runs with
@@ -79,6 +82,7 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
+	INodeTypeDescription,
 	INodeTypes,
 	IRun,
 	IRunData,
@@ -233,10 +237,44 @@ function loadFromSource<T>(
 	throw new Error(`${file} exports no class named "${name}"`);
 }
 
+/**
+ * The "<name>Tool" variant n8n builds at load time from a node with `usableAsTool` (n8n's CLI does
+ * this; n8n-core only runs it): same node and parameters, no main input, one ai_tool output, plus
+ * the tool description the agent's model reads. n8n-core then runs it with a SupplyDataContext on
+ * the ai_tool connection, so `this.isToolExecution()` is true.
+ */
+function toolVariantOf(base: INodeType): INodeType {
+	const description: INodeTypeDescription = {
+		...base.description,
+		name: `${base.description.name}Tool`,
+		displayName: `${base.description.displayName} Tool`,
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiTool],
+		properties: [
+			{
+				displayName: 'Description',
+				name: 'toolDescription',
+				type: 'string',
+				default: base.description.description,
+			},
+			...base.description.properties,
+		],
+	};
+	return Object.assign(Object.create(Object.getPrototypeOf(base) as object) as INodeType, base, {
+		description,
+	});
+}
+
 const packageNodeCache = new Map<string, INodeType | IVersionedNodeType>();
 function loadPackageNode(type: string): INodeType | IVersionedNodeType | undefined {
 	if (!type.startsWith(`${PACKAGE_NAME}.`)) return undefined;
 	const name = type.slice(PACKAGE_NAME.length + 1);
+	if (name.endsWith('Tool') && !packageNodeCache.has(name)) {
+		const base = loadPackageNode(type.slice(0, -'Tool'.length));
+		if (base && !('nodeVersions' in base) && base.description.usableAsTool) {
+			packageNodeCache.set(name, toolVariantOf(base));
+		}
+	}
 	if (!packageNodeCache.has(name)) {
 		const loaded = loadFromSource<INodeType | IVersionedNodeType>(
 			'nodes',
@@ -1189,4 +1227,105 @@ export async function supplyData(options: SupplyDataOptions) {
 			await Promise.all(closeFunctions.map(async (close) => await close()));
 		},
 	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes as AI tools
+// ---------------------------------------------------------------------------------------------
+
+export const TOOL_CALLER_NODE_TYPE = 'harness.toolCaller';
+
+/**
+ * Stands in for the AI Agent: takes the tools connected to its ai_tool input from n8n-core
+ * (`getInputConnectionData`, which wraps a node as a LangChain tool) and calls the first one with each
+ * input item's `args`, as the agent does when its model asks for the tool. Outputs what the model
+ * would read: the tool's answer, or the error text when the tool threw.
+ */
+const toolCallerNode: INodeType = {
+	description: {
+		displayName: 'Tool Caller',
+		name: 'toolCaller',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls a connected tool like an AI Agent does',
+		defaults: { name: 'Agent' },
+		inputs: [NodeConnectionTypes.Main, { type: NodeConnectionTypes.AiTool, required: true }],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	},
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const tools = (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)) as Array<{
+			name: string;
+			invoke(args: IDataObject): Promise<unknown>;
+		}>;
+		const [tool] = tools;
+		const output: INodeExecutionData[] = [];
+		for (const [index, item] of this.getInputData().entries()) {
+			try {
+				const answer = await tool.invoke((item.json.args ?? {}) as IDataObject);
+				output.push({
+					json: { toolName: tool.name, ok: true, text: String(answer) },
+					pairedItem: { item: index },
+				});
+			} catch (error) {
+				output.push({
+					json: { toolName: tool.name, ok: false, text: (error as Error).message },
+					pairedItem: { item: index },
+				});
+			}
+		}
+		return [output];
+	},
+};
+
+export interface RunAsToolOptions extends EngineOptions {
+	/** The node to run as a tool, with its normal type (e.g. `n8n-nodes-rivya.rivya`); parameters may use `$fromAI()`. */
+	node: TestNode;
+	/** One tool call per entry: the arguments the model passes (keys of the `$fromAI()` placeholders). */
+	calls: IDataObject[];
+	timeoutMs?: number;
+}
+
+export interface ToolCallResult {
+	toolName: string;
+	/** False when the tool threw: `text` is then the error message the model reads. */
+	ok: boolean;
+	/** Exactly what the agent's model is given: the tool's JSON answer, or the error text. */
+	text: string;
+	/** `text` parsed as JSON when the call succeeded (n8n answers with the output items' json). */
+	response?: unknown;
+}
+
+/**
+ * Runs `node` as an AI tool the way n8n does: its "<type>Tool" variant hangs off an agent-like root
+ * node's ai_tool input; n8n-core wraps it as a LangChain tool and runs it in a SupplyDataContext, so
+ * `this.isToolExecution()` is true. Returns one result per call, plus the whole run.
+ */
+export async function runAsTool(
+	options: RunAsToolOptions,
+): Promise<{ calls: ToolCallResult[]; run: WorkflowRunResult }> {
+	const toolNode: TestNode = { ...options.node, type: `${options.node.type}Tool` };
+	const run = await runWorkflow({
+		...options,
+		nodes: [startNode(), { name: 'Agent', type: TOOL_CALLER_NODE_TYPE }, toolNode],
+		connections: {
+			...chain('Start', 'Agent'),
+			[toolNode.name]: {
+				[NodeConnectionTypes.AiTool]: [
+					[{ node: 'Agent', type: NodeConnectionTypes.AiTool, index: 0 }],
+				],
+			},
+		},
+		nodeTypes: { ...options.nodeTypes, [TOOL_CALLER_NODE_TYPE]: toolCallerNode },
+		inputItems: options.calls.map((args) => ({ args })),
+		startNode: 'Start',
+	});
+	if (run.status !== 'success') {
+		throw new Error(`the tool caller failed: ${run.status} ${run.error?.message ?? ''}`);
+	}
+	const calls = run.outputOf('Agent').map((item) => {
+		const call = item.json as unknown as ToolCallResult;
+		return call.ok ? { ...call, response: JSON.parse(call.text) as unknown } : call;
+	});
+	return { calls, run };
 }
