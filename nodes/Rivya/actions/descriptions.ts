@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { rivyaInputError } from '../../shared/errors';
 import type { RetryPolicy } from '../../shared/retry';
+import type { PageOptions } from '../../shared/transport';
 
 /** Retry settings every operation offers under Options. */
 export const retryOptionFields: INodeProperties[] = [
@@ -81,6 +83,32 @@ export function returnAllOrLimit(resource: string, operation: string): INodeProp
 			description: 'Max number of results to return',
 		},
 	];
+}
+
+/** What an item's "Return All", "Limit" and retry Options ask of a paginated list. */
+export function listPageOptions(context: IExecuteFunctions, itemIndex: number): PageOptions {
+	return {
+		returnAll: context.getNodeParameter('returnAll', itemIndex, false) as boolean,
+		limit: context.getNodeParameter('limit', itemIndex, 50) as number,
+		itemIndex,
+		retry: retryPolicyOf(context, itemIndex),
+	};
+}
+
+/**
+ * A required text parameter (an ID) of an item, trimmed; empty is a NodeOperationError naming the
+ * item and the fix, before any call.
+ */
+export function requiredText(
+	context: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	emptyMessage: string,
+	fix: string,
+): string {
+	const value = String(context.getNodeParameter(name, itemIndex, '') ?? '').trim();
+	if (!value) throw rivyaInputError(context.getNode(), emptyMessage, fix, itemIndex);
+	return value;
 }
 
 /** The "Simplify" switch for operations whose raw answer is noisy. */

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { rivyaPaginate } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { optionsCollection, retryPolicyOf, returnAllOrLimit } from '../descriptions';
+import { listPageOptions, optionsCollection, returnAllOrLimit } from '../descriptions';
 
 const properties: INodeProperties[] = [
 	...returnAllOrLimit('chat', 'getAllSessions'),
@@ -19,19 +19,10 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? 0 : (this.getNodeParameter('limit', itemIndex, 50) as number);
-		return await rivyaPaginate.call(
-			this,
-			'/chat/sessions',
-			{},
-			{
-				returnAll,
-				limit,
-				itemIndex,
-				retry: retryPolicyOf(this, itemIndex),
-			},
-		);
-	});
+	return await forEachItem.call(
+		this,
+		items,
+		async (itemIndex) =>
+			await rivyaPaginate.call(this, '/chat/sessions', {}, listPageOptions(this, itemIndex)),
+	);
 }

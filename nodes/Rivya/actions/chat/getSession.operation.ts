@@ -6,10 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { optionsCollection, retryPolicyOf } from '../descriptions';
+import { optionsCollection, requiredText, retryPolicyOf } from '../descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -44,15 +43,13 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const sessionId = String(this.getNodeParameter('sessionId', itemIndex, '') ?? '').trim();
-		if (!sessionId) {
-			throw rivyaInputError(
-				this.getNode(),
-				`Item ${itemIndex}: "Session ID" is empty`,
-				'Map the session ID of a chat turn, e.g. {{ $json.sessionId }}, or pick one from Chat > Get Many Sessions.',
-				itemIndex,
-			);
-		}
+		const sessionId = requiredText(
+			this,
+			'sessionId',
+			itemIndex,
+			`Item ${itemIndex}: "Session ID" is empty`,
+			'Map the session ID of a chat turn, e.g. {{ $json.sessionId }}, or pick one from Chat > Get Many Sessions.',
+		);
 		const session = await rivyaRequest.call(this, {
 			method: 'GET',
 			path: `/chat/sessions/${encodeURIComponent(sessionId)}`,

@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { optionsCollection, retryPolicyOf, simplifyField } from '../descriptions';
+import { optionsCollection, requiredText, retryPolicyOf, simplifyField } from '../descriptions';
 import { simplifyFile } from './simplify';
 
 const properties: INodeProperties[] = [
@@ -31,15 +30,13 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await forEachItem.call(this, items, async (itemIndex) => {
-		const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '').trim();
-		if (!fileId) {
-			throw rivyaInputError(
-				this.getNode(),
-				`Item ${itemIndex}: "File ID" is empty`,
-				'Enter the ID of an uploaded file (it starts with file_), e.g. from File > Upload.',
-				itemIndex,
-			);
-		}
+		const fileId = requiredText(
+			this,
+			'fileId',
+			itemIndex,
+			`Item ${itemIndex}: "File ID" is empty`,
+			'Enter the ID of an uploaded file (it starts with file_), e.g. from File > Upload.',
+		);
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const file = await rivyaRequest.call(this, {
 			method: 'GET',

@@ -7,10 +7,10 @@ import type {
 } from 'n8n-workflow';
 
 import { fetchModels, type RivyaModel } from '../../../shared/catalog';
-import { rivyaInputError } from '../../../shared/errors';
 import type { RetryPolicy } from '../../../shared/retry';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled, type Limiter } from '../../helpers/concurrency';
+import { requiredText } from '../descriptions';
 import { readFinishOptions } from './fields';
 import { finishGenerations, type TaskEntry } from './output';
 
@@ -25,16 +25,13 @@ export const taskIdField: INodeProperties = {
 };
 
 function readTaskId(context: IExecuteFunctions, itemIndex: number): string {
-	const taskId = String(context.getNodeParameter('taskId', itemIndex, '') ?? '').trim();
-	if (!taskId) {
-		throw rivyaInputError(
-			context.getNode(),
-			`Item ${itemIndex}: Task ID is empty`,
-			'Enter the task ID returned by Generation > Create, e.g. {{ $json.taskId }}.',
-			itemIndex,
-		);
-	}
-	return taskId;
+	return requiredText(
+		context,
+		'taskId',
+		itemIndex,
+		`Item ${itemIndex}: Task ID is empty`,
+		'Enter the task ID returned by Generation > Create, e.g. {{ $json.taskId }}.',
+	);
 }
 
 /** Model id → category, for choosing a poll schedule; a catalog outage just means the default one. */

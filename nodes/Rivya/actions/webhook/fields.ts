@@ -7,10 +7,15 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { rivyaInputError } from '../../../shared/errors';
 import { rivyaPaginate, rivyaRequest, type RivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
-import { optionsCollection, retryPolicyOf, returnAllOrLimit } from '../descriptions';
+import {
+	listPageOptions,
+	optionsCollection,
+	requiredText,
+	retryPolicyOf,
+	returnAllOrLimit,
+} from '../descriptions';
 import type { RivyaOperation } from '../types';
 
 export const WEBHOOK_EVENT_TYPE_OPTIONS = [
@@ -32,16 +37,13 @@ export const retryOptionsField: INodeProperties = optionsCollection();
 
 /** The Endpoint ID of an item, checked before any call. */
 export function endpointIdOf(this: IExecuteFunctions, itemIndex: number): string {
-	const endpointId = String(this.getNodeParameter('endpointId', itemIndex, '') ?? '').trim();
-	if (!endpointId) {
-		throw rivyaInputError(
-			this.getNode(),
-			`Endpoint ID is empty (item ${itemIndex})`,
-			'Enter the ID of a webhook endpoint, e.g. from Webhook > Get Many (it starts with whend_).',
-			itemIndex,
-		);
-	}
-	return endpointId;
+	return requiredText(
+		this,
+		'endpointId',
+		itemIndex,
+		`Endpoint ID is empty (item ${itemIndex})`,
+		'Enter the ID of a webhook endpoint, e.g. from Webhook > Get Many (it starts with whend_).',
+	);
 }
 
 export function endpointPath(endpointId: string, suffix = ''): string {
@@ -122,19 +124,7 @@ export function listOperation(
 					'endpointSuffix' in list
 						? endpointPath(endpointIdOf.call(this, itemIndex), list.endpointSuffix)
 						: list.path;
-				const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-				const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
-				return await rivyaPaginate.call(
-					this,
-					path,
-					{},
-					{
-						returnAll,
-						limit,
-						itemIndex,
-						retry: retryPolicyOf(this, itemIndex),
-					},
-				);
+				return await rivyaPaginate.call(this, path, {}, listPageOptions(this, itemIndex));
 			});
 		},
 	};
