@@ -16,7 +16,7 @@ import type {
 import { downloadToBinary } from '../shared/binary';
 import { verifyWebhookSignature } from '../shared/signatures';
 import { toTriggerOutput, type TriggerEventOutput } from './eventOutput';
-import { acceptedSecrets, rememberEvent, wasEventSeen } from './triggerState';
+import { acceptedSecrets, claimEventInProcess, rememberEvent, wasEventSeen } from './triggerState';
 
 /** A result download must not hold Rivya's delivery (10 s timeout) for long, or it would retry. */
 const DOWNLOAD_RETRY = { maxAttempts: 3, maxRetryTimeMs: 20_000 };
@@ -95,7 +95,11 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	if (!verification.valid) return reject(this, verification.reason);
 
 	const { eventId } = verification;
-	if (wasEventSeen(data, eventId)) return acknowledge(`duplicate of event ${eventId}, ignored`);
+	// No await between these checks and rememberEvent: concurrent copies cannot both pass.
+	const claimKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${eventId}`;
+	if (wasEventSeen(data, eventId) || !claimEventInProcess(claimKey, nowMs)) {
+		return acknowledge(`duplicate of event ${eventId}, ignored`);
+	}
 
 	const event = parseEvent(rawBody);
 	if (!event) {

@@ -159,3 +159,29 @@ export function rememberEvent(data: IDataObject, eventId: string, nowMs: number)
 	data[RECENT_EVENTS_KEY] = compact;
 	delete data[LEGACY_SEEN_EVENTS_KEY];
 }
+
+/**
+ * Deliveries of one event can arrive at the same moment (Rivya may send duplicates). n8n hands each
+ * request a copy of the static data loaded before either was saved, so both would look unseen there.
+ * This process-wide claim is checked and taken synchronously, before any await, so exactly one of
+ * them wins; the static data then carries the memory across restarts. (Several n8n main processes can
+ * still each accept one copy: README says so.)
+ */
+const CLAIM_TTL_MS = 10 * 60 * 1000;
+const MAX_CLAIMS = 10_000;
+const claimedEvents = new Map<string, number>();
+
+/** True for the first caller with this key within CLAIM_TTL_MS, false for every later one. */
+export function claimEventInProcess(key: string, nowMs: number): boolean {
+	const claimedAt = claimedEvents.get(key);
+	if (claimedAt !== undefined && nowMs - claimedAt < CLAIM_TTL_MS) return false;
+	claimedEvents.set(key, nowMs);
+	if (claimedEvents.size > MAX_CLAIMS) {
+		// Maps iterate in insertion order: the first keys are the oldest claims.
+		for (const [oldKey, at] of claimedEvents) {
+			if (claimedEvents.size <= MAX_CLAIMS && nowMs - at < CLAIM_TTL_MS) break;
+			claimedEvents.delete(oldKey);
+		}
+	}
+	return true;
+}

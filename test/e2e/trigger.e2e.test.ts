@@ -219,12 +219,10 @@ describe('Rivya Trigger through n8n', () => {
 			}
 		});
 
-		// KNOWN BUG, marked `failing` so the suite stays green until the trigger is fixed (then drop
-		// `.failing`). n8n 2.41 loads a workflow's static data from the database for every webhook request
-		// and saves it only after the execution has started, so two simultaneous copies both find the
-		// event id unseen and both start an execution (reproduced in every run). The trigger needs an
-		// in-process check-and-set of recent event ids before its first await, besides static data.
-		it.failing('starts exactly one execution', () => {
+		// n8n 2.41 loads a workflow's static data from the database for every webhook request and saves it
+		// only after the execution has started, so simultaneous copies both look unseen there: the
+		// trigger's in-process claim (taken before any await) is what lets exactly one through.
+		it('starts exactly one execution', () => {
 			expect(executions).toHaveLength(1);
 		});
 	});

@@ -441,6 +441,33 @@ describe('Rivya Trigger: receiving rules (deliveries signed in the test)', () =>
 		expect(replay.result.webhookResponse).toMatchObject({ received: true });
 	});
 
+	it('simultaneous copies of one event, each with its own copy of static data (as n8n loads it per request), start one execution', async () => {
+		const node = {
+			id: 'rivya-trigger-dup',
+			name: 'Rivya Trigger',
+			type: TRIGGER_TYPE,
+			parameters: {},
+		};
+		const harnessFor = async (staticData?: IDataObject) =>
+			await createTriggerHarness({
+				node,
+				workflowId: 'wf-simultaneous-copies',
+				staticData,
+				credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
+				webhookBaseUrl: `${relayBase}/webhook`,
+			});
+		const first = await harnessFor();
+		await activate(first);
+		// The second request sees the static data as saved before either copy was handled.
+		const second = await harnessFor(JSON.parse(JSON.stringify(first.workflow.staticData)));
+		const request = signedRequest(storedSecretOf(first), sampleEvent());
+		const results = await Promise.all([first.deliver(request), second.deliver(request)]);
+		const started = results.filter((delivered) => delivered.result.workflowData !== undefined);
+		expect(started).toHaveLength(1);
+		expect(results.map((delivered) => delivered.response.statusCode)).toEqual([200, 200]);
+		await first.webhookMethod('delete');
+	});
+
 	it('remembers accepted event ids in compact static data, so even an early id is still a duplicate later', async () => {
 		const trigger = await newTrigger();
 		await activate(trigger);
