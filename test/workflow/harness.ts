@@ -932,6 +932,8 @@ export interface TriggerHarnessOptions extends EngineOptions {
 	/** Further nodes + connections for `runFromTrigger`. */
 	nodes?: TestNode[];
 	connections?: IConnections;
+	/** Workflow static data to start from (e.g. as another request loaded it). */
+	staticData?: IDataObject;
 }
 
 export interface TriggerHarness {

@@ -2,7 +2,7 @@
 // The Rivya node as an AI Agent's tool, run the way n8n does it (the "rivyaTool" variant called
 // through n8n-core's tool wrapper, so `this.isToolExecution()` is true): answers an agent can use,
 // no binaries, and errors the model can read.
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type EmulatorHandle } from '../emulator';
 import { EmulatorClient } from '../emulator/client';
@@ -26,7 +26,7 @@ beforeEach(async () => {
 });
 
 async function asTool(
-	parameters: IDataObject,
+	parameters: INodeParameters,
 	calls: IDataObject[],
 	extra: Partial<RunAsToolOptions> = {},
 ) {
