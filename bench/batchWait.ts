@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Benchmark 1: 50 items of 3 s jobs with "Wait for Completion" on. A batch should take about as long as
 // its slowest job (submitted and polled together), not the sum of all jobs.
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Benchmark 4: peak RSS growth while a 200 MB video result is downloaded into binary data, and while a
 // 45 MB file is uploaded from binary data, both in n8n's filesystem binary mode. Each runs in a fresh
 // child process (memoryChild.ts) sampling process.memoryUsage().rss every few ms; the emulator serving

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Benchmark 3: 1,000 credit checks through a workflow (1,000 items → Credit > Get Balance) against the
 // same 1,000 requests from a plain node:http client, one after the other in both cases (the node
 // handles items in turn). Runs alternate (order rotating) and the median of each side is compared.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Benchmark 2: status calls the node makes while waiting for one 60 s job, from the emulator's
 // per-route request counters (one emulator per job, so nothing else is counted).
 import { startEmulator } from '../test/emulator';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
 // What every benchmark shares: the result row shape, the emulator + workflow helpers and the
 // versions of n8n's engine that were measured.
 import { readFileSync } from 'node:fs';

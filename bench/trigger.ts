@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Benchmark 5: 1,000 signed deliveries into the Rivya Trigger's webhook() (n8n's WebhookContext via the
 // harness): 10% duplicates, 5% bad signatures. Executions started must equal the unique valid events
 // exactly; the latency of webhook() (verify + dedupe + output) is reported as p50/p99.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Chat > Send Message in a real n8n: two turns of one session (the second continues with
 // {{ $json.sessionId }}), with and without the Stream option, and a Webhook in "streaming" response
 // mode that passes the reply's pieces to the HTTP caller as n8n's JSON-lines chunks.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Webhook → Rivya (Credit: Get Balance) in a real n8n returns the emulator account's balance.
 import { connectE2e, emulatorControl } from './e2e-env';
 import { RIVYA_CREDENTIAL_TYPE, rivyaStep, uniqueWebhookPath, webhookWorkflow } from './workflows';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // A fresh emulator account per test file, with a client for its key and the matching n8n credential,
 // so one file's generations, files, chats and webhooks never show up in another's assertions.
 import { EmulatorClient } from '../emulator/client';

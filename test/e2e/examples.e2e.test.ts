@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Every workflow in examples/ imports into a real n8n, every node type and version in it is one n8n
 // knows (no "unknown node" / "Install this node"), and the demo's image workflow runs end to end.
 import { readExamples, webhookPathOf, withRivyaCredential } from '../../scripts/examples';

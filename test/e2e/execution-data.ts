@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Reads node outputs out of an execution fetched with includeData (n8n's public API).
 import { pollUntil, type ExecutionRecord, type N8nClient } from './n8n-instance';
 

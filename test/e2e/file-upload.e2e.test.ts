@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Webhook (raw image body → binary) → Rivya File > Upload in a real n8n: the emulator stores exactly the
 // bytes that were posted to n8n, and the execution's output carries the stored file's id.
 import { createHash } from 'crypto';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable @n8n/community-nodes/no-dangerous-functions -- this harness must spawn npm, tar and n8n */
 // Starts a real n8n (installed by install-n8n.sh into a cache folder, never a dependency of this package)
 // with this package loaded the way n8n installs community packages, and drives it over HTTP:

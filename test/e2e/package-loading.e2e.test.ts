@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // The packed package is loaded by a real n8n as a community package, and its credential test works
 // against the emulator.
 import { connectE2e } from './e2e-env';

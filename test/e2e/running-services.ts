@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // Services the global setup started; jest runs globalSetup and globalTeardown in the same process, so a
 // process-wide list is enough to stop them.
 interface RunningService {

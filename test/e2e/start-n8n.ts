@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 // `npm run n8n:start`: the Rivya emulator plus a real n8n with this package loaded, for manual checks in
 // the editor. Needs `npm run build` first. Env: N8N_E2E_PORT (default free), RIVYA_E2E_STOP_AFTER_START=1
 // to stop right after the start (a smoke test that prints the timings).

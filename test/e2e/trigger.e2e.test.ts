@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Rivya Trigger in a real n8n against the emulator's real outgoing webhooks: publishing registers one
 // endpoint at n8n's production webhook URL; a finished generation is delivered signed and recorded as an
 // execution with the event; a badly signed delivery starts nothing (its correctly signed retry starts

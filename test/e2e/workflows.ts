@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Builds the webhook-started workflows the e2e tests run: the public API cannot run a workflow, so each
 // one starts with a Webhook node that answers with the last node's output.
 import { randomUUID } from 'crypto';

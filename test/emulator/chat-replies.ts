@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Deterministic "model" for the emulator's chat (rivya-api.md §7): the reply, token usage and credits are
 // pure functions of the message, the session history and the options, so tests can predict them exactly.
 

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Small HTTP helpers shared by chat.test.ts and webhooks.test.ts: JSON calls with a key, control-API
 // accounts, real multipart uploads, and a local webhook receiver that records raw requests.
 import http from 'node:http';

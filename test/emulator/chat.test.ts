@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Chat of rivya-api.md §7 through real HTTP: turns and sessions, attachments, validation, credits, and
 // the SSE stream (parsed here by a small independent parser, read chunk by chunk as it arrives).
 import {

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 // `npm run emulator`: serves the Rivya API locally, e.g. for the demo or for curl.
 import { startEmulator } from './index';
 
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
 	});
 	console.log(`Rivya emulator listening on ${emulator.baseUrl}`);
 	console.log(`API key: ${emulator.apiKey}`);
-	console.log(`Try: curl -H "Authorization: Bearer ${emulator.apiKey}" ${emulator.baseUrl}/api/v1/credits`);
+	console.log(
+		`Try: curl -H "Authorization: Bearer ${emulator.apiKey}" ${emulator.baseUrl}/api/v1/credits`,
+	);
 	const stop = () => {
 		void emulator.close().then(() => process.exit(0));
 	};

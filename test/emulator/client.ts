@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers loosely; the zod schemas and assertions check their shape */
 // A typed client for the emulator: the Rivya API routes tests need and the /_emulator/ control API.
 // Plain node:http, so tests see exactly what went over the wire (statuses, headers, resets).
@@ -70,7 +70,9 @@ export function multipartBody(
 ): { body: Buffer; contentType: string } {
 	const boundary = `----rivya-test-${randomBytes(8).toString('hex')}`;
 	const textParts = fields.map(([name, value]) =>
-		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+		Buffer.from(
+			`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+		),
 	);
 	const fileParts = file
 		? [
@@ -100,7 +102,11 @@ export class EmulatorClient {
 		return new EmulatorClient(this.baseUrl, apiKey);
 	}
 
-	request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+	request<T = any>(
+		method: string,
+		path: string,
+		options: RequestOptions = {},
+	): Promise<HttpResult<T>> {
 		const headers: Record<string, string> = { ...options.headers };
 		const apiKey = options.apiKey === undefined ? this.apiKey : options.apiKey;
 		if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
@@ -124,7 +130,9 @@ export class EmulatorClient {
 					resolve({
 						status: res.statusCode ?? 0,
 						headers: res.headers,
-						body: (isJson && raw.length ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8')) as T,
+						body: (isJson && raw.length
+							? JSON.parse(raw.toString('utf8'))
+							: raw.toString('utf8')) as T,
 						raw,
 						requestId: res.headers['x-request-id'] as string | undefined,
 					});
@@ -153,8 +161,10 @@ export class EmulatorClient {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const response = await this.getGeneration(taskId);
-			if (response.status !== 200) throw new Error(`poll failed: ${response.status} ${response.raw.toString()}`);
-			if (response.body.status === 'succeeded' || response.body.status === 'failed') return response;
+			if (response.status !== 200)
+				throw new Error(`poll failed: ${response.status} ${response.raw.toString()}`);
+			if (response.body.status === 'succeeded' || response.body.status === 'failed')
+				return response;
 			if (Date.now() > deadline) throw new Error(`task ${taskId} still ${response.body.status}`);
 			await new Promise((resolve) => setTimeout(resolve, intervalMs));
 		}
@@ -168,7 +178,8 @@ export class EmulatorClient {
 		const fields: Array<[string, string]> = [];
 		if (input.kind !== undefined) fields.push(['kind', input.kind]);
 		if (input.model !== undefined) fields.push(['model', input.model]);
-		if (input.clientRequestId !== undefined) fields.push(['client_request_id', input.clientRequestId]);
+		if (input.clientRequestId !== undefined)
+			fields.push(['client_request_id', input.clientRequestId]);
 		const { body, contentType } = multipartBody(
 			fields,
 			{ data: input.data, fileName: input.fileName, contentType: input.contentType },
@@ -201,7 +212,8 @@ export class EmulatorClient {
 					error,
 				});
 				res.on('data', (chunk: Buffer) => {
-					if (head.length < SAMPLE_BYTES) head = Buffer.concat([head, chunk.subarray(0, SAMPLE_BYTES - head.length)]);
+					if (head.length < SAMPLE_BYTES)
+						head = Buffer.concat([head, chunk.subarray(0, SAMPLE_BYTES - head.length)]);
 					tail = Buffer.concat([tail, chunk]).subarray(-SAMPLE_BYTES);
 					bytes += chunk.length;
 				});
@@ -214,7 +226,9 @@ export class EmulatorClient {
 	}
 
 	/** Downloads a whole (small) body into memory. */
-	async fetchBytes(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+	async fetchBytes(
+		url: string,
+	): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
 		const response = await this.request('GET', url, { apiKey: null });
 		return { status: response.status, headers: response.headers, body: response.raw };
 	}
@@ -223,7 +237,9 @@ export class EmulatorClient {
 	private control<T = any>(method: string, path: string, body?: unknown): Promise<T> {
 		return this.request<T>(method, `/_emulator${path}`, { body, apiKey: null }).then((response) => {
 			if (response.status >= 300) {
-				throw new Error(`control ${method} ${path} failed: ${response.status} ${response.raw.toString()}`);
+				throw new Error(
+					`control ${method} ${path} failed: ${response.status} ${response.raw.toString()}`,
+				);
 			}
 			return response.body;
 		});
@@ -234,11 +250,18 @@ export class EmulatorClient {
 	}
 
 	createAccount(input: { credits?: number; scopes?: Scope[] } = {}) {
-		return this.control<{ accountId: string; apiKey: string; credits: number }>('POST', '/accounts', input);
+		return this.control<{ accountId: string; apiKey: string; credits: number }>(
+			'POST',
+			'/accounts',
+			input,
+		);
 	}
 
 	getAccount(accountId: string) {
-		return this.control<{ id: string; credits: number; keys: unknown[] }>('GET', `/accounts/${accountId}`);
+		return this.control<{ id: string; credits: number; keys: unknown[] }>(
+			'GET',
+			`/accounts/${accountId}`,
+		);
 	}
 
 	setCredits(accountId: string, credits: number) {
@@ -269,12 +292,19 @@ export class EmulatorClient {
 		return this.control('DELETE', '/faults');
 	}
 
-	addWebhookFault(fault: { kind: 'duplicate' | 'out_of_order' | 'bad_signature' | 'drop'; times?: number }) {
+	addWebhookFault(fault: {
+		kind: 'duplicate' | 'out_of_order' | 'bad_signature' | 'drop';
+		times?: number;
+	}) {
 		return this.control('POST', '/webhooks/faults', fault);
 	}
 
 	/** publicApiEnabled, rateLimitPerMinute, advanceClockMs. */
-	settings(input: { publicApiEnabled?: boolean; rateLimitPerMinute?: number; advanceClockMs?: number }) {
+	settings(input: {
+		publicApiEnabled?: boolean;
+		rateLimitPerMinute?: number;
+		advanceClockMs?: number;
+	}) {
 		return this.control('PUT', '/settings', input);
 	}
 
@@ -292,6 +322,9 @@ export class EmulatorClient {
 	}
 
 	tasks() {
-		return this.control<{ tasks: Array<Record<string, any> & { id: string; accountId: string }> }>('GET', '/tasks');
+		return this.control<{ tasks: Array<Record<string, any> & { id: string; accountId: string }> }>(
+			'GET',
+			'/tasks',
+		);
 	}
 }

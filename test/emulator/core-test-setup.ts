@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read JSON answers loosely; the zod schemas and assertions check their shape */
 // Shared jest setup for the core emulator tests: one emulator per test file on a free port.
 import { EmulatorClient } from './client';
@@ -30,7 +30,11 @@ export function useEmulator(options: EmulatorOptions = {}): TestEmulator {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The error envelope of rivya-api.md §2, with X-Request-Id equal to its requestId. */
-export function expectError(response: { status: number; body: any; requestId?: string }, status: number, code: string) {
+export function expectError(
+	response: { status: number; body: any; requestId?: string },
+	status: number,
+	code: string,
+) {
 	expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
 	expect(typeof response.body.error.message).toBe('string');
 	expect(response.body.error.requestId).toMatch(/^req_/);

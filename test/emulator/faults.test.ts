@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Rate limits (§3) and the control API's faults through real HTTP.
 import { expectError, useEmulator } from './core-test-setup';
 
@@ -30,7 +29,13 @@ describe('rate limits', () => {
 describe('faults', () => {
 	it('status: answers the injected status and code N times, then normally', async () => {
 		const { api } = emulator;
-		await api.addFault({ route: 'GET /api/v1/credits', kind: 'status', status: 500, code: 'internal_error', times: 2 });
+		await api.addFault({
+			route: 'GET /api/v1/credits',
+			kind: 'status',
+			status: 500,
+			code: 'internal_error',
+			times: 2,
+		});
 		expectError(await api.getCredits(), 500, 'internal_error');
 		expectError(await api.getCredits(), 500, 'internal_error');
 		expect((await api.getCredits()).status).toBe(200);
@@ -38,7 +43,12 @@ describe('faults', () => {
 
 	it('matches faults by method and path prefix too', async () => {
 		const { api } = emulator;
-		await api.addFault({ route: 'GET /api/v1/generations/', kind: 'status', status: 503, code: 'public_api_disabled' });
+		await api.addFault({
+			route: 'GET /api/v1/generations/',
+			kind: 'status',
+			status: 503,
+			code: 'public_api_disabled',
+		});
 		expect((await api.getCredits()).status).toBe(200);
 		expectError(await api.getGeneration('task_x'), 503, 'public_api_disabled');
 	});
@@ -46,7 +56,9 @@ describe('faults', () => {
 	it('drop_after_response: the task exists and is charged, the client sees a reset, a retry replays', async () => {
 		const { api } = emulator;
 		await api.addFault({ route: 'POST /api/v1/generations', kind: 'drop_after_response' });
-		await expect(api.createGeneration(body, { idempotencyKey: 'dropped' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+		await expect(api.createGeneration(body, { idempotencyKey: 'dropped' })).rejects.toThrow(
+			/socket hang up|ECONNRESET/,
+		);
 		const { tasks } = await api.tasks();
 		expect(tasks).toHaveLength(1);
 		expect((await api.getCredits()).body.current_credits).toBe(999);

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // §5 through real HTTP: validation, the time-driven state machine, credits, ownership, idempotency and
 // the result media (real, valid, streamed).
 import { crc32 } from 'node:zlib';
@@ -15,47 +15,130 @@ describe('POST /generations validation', () => {
 		[{ model: 'z-image' }, 'prompt: required'],
 		[{ model: 'z-image', prompt: '   ' }, 'prompt: required'],
 		[{ model: 'z-image', prompt: 'x'.repeat(1001) }, 'prompt: longer than 1000'],
-		[{ model: 'kling-2-6', prompt: 'x', params: { duration: 5 } }, 'params.duration must be one of 5, 10 (select values are strings)'],
-		[{ model: 'seedream-3-0', prompt: 'x', params: { guidance_scale: 11 } }, 'params.guidance_scale must be at most 10'],
-		[{ model: 'seedream-3-0', prompt: 'x', params: { guidance_scale: 2.55 } }, 'params.guidance_scale must be a multiple of 0.1'],
-		[{ model: 'google-imagen4-fast', prompt: 'x', params: { seed: -1 } }, 'params.seed must be at least 0'],
-		[{ model: 'google-imagen4-fast', prompt: 'x', params: { negative_prompt: 3 } }, 'params.negative_prompt must be a string'],
-		[{ model: 'z-image', prompt: 'x', params: { colour: 'red' } }, 'params.colour: not a parameter'],
+		[
+			{ model: 'kling-2-6', prompt: 'x', params: { duration: 5 } },
+			'params.duration must be one of 5, 10 (select values are strings)',
+		],
+		[
+			{ model: 'seedream-3-0', prompt: 'x', params: { guidance_scale: 11 } },
+			'params.guidance_scale must be at most 10',
+		],
+		[
+			{ model: 'seedream-3-0', prompt: 'x', params: { guidance_scale: 2.55 } },
+			'params.guidance_scale must be a multiple of 0.1',
+		],
+		[
+			{ model: 'google-imagen4-fast', prompt: 'x', params: { seed: -1 } },
+			'params.seed must be at least 0',
+		],
+		[
+			{ model: 'google-imagen4-fast', prompt: 'x', params: { negative_prompt: 3 } },
+			'params.negative_prompt must be a string',
+		],
+		[
+			{ model: 'z-image', prompt: 'x', params: { colour: 'red' } },
+			'params.colour: not a parameter',
+		],
 		[{ model: 'elevenlabs-turbo-2-5', prompt: 'x' }, 'params: required'],
 		[{ model: 'elevenlabs-turbo-2-5', prompt: 'x', params: {} }, 'params.voice: required'],
-		[{ model: 'elevenlabs-turbo-2-5', prompt: 'x', params: { voice: 'nobody' } }, 'params.voice must be one of'],
+		[
+			{ model: 'elevenlabs-turbo-2-5', prompt: 'x', params: { voice: 'nobody' } },
+			'params.voice must be one of',
+		],
 		[{ model: 'elevenlabs-dialogue-v3', params: {} }, 'params.dialogue: required'],
-		[{ model: 'elevenlabs-dialogue-v3', params: { dialogue: [{ voice: 'Adam' }] } }, 'params.dialogue[0].text'],
-		[{ model: 'z-image', prompt: 'x', params: { referenceMediaItems: [] } }, 'does not accept reference media'],
-		[{ model: 'kling-2-6', prompt: 'x', params: { referenceMediaItems: [{ url: 'https://e.com/a.png', kind: 'image' }, { url: 'https://e.com/b.png', kind: 'image' }] } }, 'at most 1 files'],
-		[{ model: 'nano-banana', prompt: 'x', params: { referenceMediaItems: [{ url: 'https://e.com/a.mp4', kind: 'video' }] } }, 'params.referenceMediaItems[0].kind must be one of image'],
-		[{ model: 'nano-banana', prompt: 'x', params: { referenceMediaItems: [{ url: 'ftp://e.com/a.png', kind: 'image' }] } }, 'params.referenceMediaItems[0].url'],
-		[{ model: 'nano-banana', prompt: 'x', params: { referenceMediaItems: [{ url: 'https://e.com/a.gif', kind: 'image', mimeType: 'image/gif' }] } }, 'mimeType must be one of'],
-		[{ model: 'wan-2-6', prompt: 'x', params: { referenceMediaItems: [{ url: 'https://e.com/a.png', kind: 'image' }] } }, 'must be a Files API url'],
+		[
+			{ model: 'elevenlabs-dialogue-v3', params: { dialogue: [{ voice: 'Adam' }] } },
+			'params.dialogue[0].text',
+		],
+		[
+			{ model: 'z-image', prompt: 'x', params: { referenceMediaItems: [] } },
+			'does not accept reference media',
+		],
+		[
+			{
+				model: 'kling-2-6',
+				prompt: 'x',
+				params: {
+					referenceMediaItems: [
+						{ url: 'https://e.com/a.png', kind: 'image' },
+						{ url: 'https://e.com/b.png', kind: 'image' },
+					],
+				},
+			},
+			'at most 1 files',
+		],
+		[
+			{
+				model: 'nano-banana',
+				prompt: 'x',
+				params: { referenceMediaItems: [{ url: 'https://e.com/a.mp4', kind: 'video' }] },
+			},
+			'params.referenceMediaItems[0].kind must be one of image',
+		],
+		[
+			{
+				model: 'nano-banana',
+				prompt: 'x',
+				params: { referenceMediaItems: [{ url: 'ftp://e.com/a.png', kind: 'image' }] },
+			},
+			'params.referenceMediaItems[0].url',
+		],
+		[
+			{
+				model: 'nano-banana',
+				prompt: 'x',
+				params: {
+					referenceMediaItems: [
+						{ url: 'https://e.com/a.gif', kind: 'image', mimeType: 'image/gif' },
+					],
+				},
+			},
+			'mimeType must be one of',
+		],
+		[
+			{
+				model: 'wan-2-6',
+				prompt: 'x',
+				params: { referenceMediaItems: [{ url: 'https://e.com/a.png', kind: 'image' }] },
+			},
+			'must be a Files API url',
+		],
 		[{ model: 'z-image', prompt: 'x', client_request_id: 'c'.repeat(129) }, 'client_request_id'],
 	];
 
 	it.each(invalidRequests.map(([body, message]) => [message, body] as const))(
 		'answers 400 validation_failed: %s',
 		async (message, body) => {
-		const response = await emulator.api.createGeneration(body);
-		expectError(response, 400, 'validation_failed');
-		expect(response.body.error.message).toContain(message);
-		expect((await emulator.api.counters()).tasksCreated).toBe(0);
+			const response = await emulator.api.createGeneration(body);
+			expectError(response, 400, 'validation_failed');
+			expect(response.body.error.message).toContain(message);
+			expect((await emulator.api.counters()).tasksCreated).toBe(0);
 		},
 	);
 
 	it('accepts the optional prompt of elevenlabs-dialogue-v3, defaults and valid references', async () => {
 		const { api } = emulator;
-		const dialogue = await api.createGeneration({ model: 'elevenlabs-dialogue-v3', params: { dialogue: [{ voice: 'Adam', text: 'Hi' }] } });
+		const dialogue = await api.createGeneration({
+			model: 'elevenlabs-dialogue-v3',
+			params: { dialogue: [{ voice: 'Adam', text: 'Hi' }] },
+		});
 		expect(dialogue.status).toBe(202);
 		const references = await api.createGeneration({
-			model: 'nano-banana', prompt: 'x',
-			params: { output_format: 'jpeg', referenceMediaItems: [{ url: 'https://example.com/a.png', kind: 'image', name: 'a.png', mimeType: 'image/png' }] },
+			model: 'nano-banana',
+			prompt: 'x',
+			params: {
+				output_format: 'jpeg',
+				referenceMediaItems: [
+					{ url: 'https://example.com/a.png', kind: 'image', name: 'a.png', mimeType: 'image/png' },
+				],
+			},
 		});
 		expect(references.status).toBe(202);
 		const tasks = (await api.tasks()).tasks;
-		expect(tasks.find((t) => t.id === dialogue.body.id)!.params).toMatchObject({ default_voice: 'Adam', stability: '0.5' });
+		expect(tasks.find((t) => t.id === dialogue.body.id)!.params).toMatchObject({
+			default_voice: 'Adam',
+			stability: '0.5',
+		});
 	});
 });
 
@@ -69,7 +152,9 @@ describe('generation lifecycle', () => {
 		await sleep(350);
 		const processing = await api.getGeneration(created.body.id);
 		expect(processing.body).toMatchObject({ status: 'processing', final_credits: 0, result: null });
-		expect(Date.parse(processing.body.updated_at)).toBeGreaterThan(Date.parse(processing.body.created_at));
+		expect(Date.parse(processing.body.updated_at)).toBeGreaterThan(
+			Date.parse(processing.body.created_at),
+		);
 		const done = await api.waitForGeneration(created.body.id);
 		expect(done.body).toMatchObject({ status: 'succeeded', final_credits: 1, error: null });
 		expect(done.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -98,17 +183,30 @@ describe('generation lifecycle', () => {
 		const created = await api.createGeneration({ model: 'sora-2', prompt: 'x' });
 		expect((await api.getCredits()).body.current_credits).toBe(994);
 		const failed = await api.waitForGeneration(created.body.id);
-		expect(failed.body).toMatchObject({ status: 'failed', final_credits: 0, result: null, error: { code: 'generation_failed' } });
+		expect(failed.body).toMatchObject({
+			status: 'failed',
+			final_credits: 0,
+			result: null,
+			error: { code: 'generation_failed' },
+		});
 		expect(typeof failed.body.error.message).toBe('string');
 		expect((await api.getCredits()).body.current_credits).toBe(1000);
-		expect(await api.counters()).toMatchObject({ creditsReserved: 6, creditsRefunded: 6, creditsCharged: 0 });
+		expect(await api.counters()).toMatchObject({
+			creditsReserved: 6,
+			creditsRefunded: 6,
+			creditsCharged: 0,
+		});
 	});
 
 	it('answers 402 insufficient_credits and creates no task when the balance is short', async () => {
 		const { api } = emulator;
 		const { apiKey } = await api.createAccount({ credits: 3 });
 		const poor = api.withKey(apiKey);
-		expectError(await poor.createGeneration({ model: 'google-imagen4-fast', prompt: 'x' }), 402, 'insufficient_credits');
+		expectError(
+			await poor.createGeneration({ model: 'google-imagen4-fast', prompt: 'x' }),
+			402,
+			'insufficient_credits',
+		);
 		expect((await api.counters()).tasksCreated).toBe(0);
 		expect((await poor.getCredits()).body.current_credits).toBe(3);
 		expect((await poor.createGeneration({ model: '4o-image', prompt: 'x' })).status).toBe(202);
@@ -127,7 +225,9 @@ describe('generation lifecycle', () => {
 	it('returns several result URLs when the behaviour asks for them', async () => {
 		const { api } = emulator;
 		await api.setModelBehavior('seedream-4-0', { resultCount: 3 });
-		const done = await api.waitForGeneration((await api.createGeneration({ model: 'seedream-4-0', prompt: 'x' })).body.id);
+		const done = await api.waitForGeneration(
+			(await api.createGeneration({ model: 'seedream-4-0', prompt: 'x' })).body.id,
+		);
 		expect(done.body.result.urls).toHaveLength(3);
 		for (const url of done.body.result.urls) expect((await api.download(url)).status).toBe(200);
 	});
@@ -152,7 +252,11 @@ describe('idempotency (§3)', () => {
 	it('answers 409 idempotency_conflict for the same key with a different body', async () => {
 		const { api } = emulator;
 		await api.createGeneration(body, { idempotencyKey: 'key-2' });
-		expectError(await api.createGeneration({ ...body, prompt: 'other' }, { idempotencyKey: 'key-2' }), 409, 'idempotency_conflict');
+		expectError(
+			await api.createGeneration({ ...body, prompt: 'other' }, { idempotencyKey: 'key-2' }),
+			409,
+			'idempotency_conflict',
+		);
 	});
 
 	it('answers 409 while the first request with the key is still in flight', async () => {
@@ -170,9 +274,21 @@ describe('idempotency (§3)', () => {
 		const { api } = emulator;
 		const { apiKey } = await api.createAccount();
 		await api.createGeneration(body, { idempotencyKey: 'shared' });
-		expect((await api.withKey(apiKey).createGeneration({ ...body, prompt: 'b' }, { idempotencyKey: 'shared' })).status).toBe(202);
-		expect((await api.createGeneration(body, { idempotencyKey: 'k'.repeat(255) })).status).toBe(202);
-		expectError(await api.createGeneration(body, { idempotencyKey: 'k'.repeat(256) }), 400, 'validation_failed');
+		expect(
+			(
+				await api
+					.withKey(apiKey)
+					.createGeneration({ ...body, prompt: 'b' }, { idempotencyKey: 'shared' })
+			).status,
+		).toBe(202);
+		expect((await api.createGeneration(body, { idempotencyKey: 'k'.repeat(255) })).status).toBe(
+			202,
+		);
+		expectError(
+			await api.createGeneration(body, { idempotencyKey: 'k'.repeat(256) }),
+			400,
+			'validation_failed',
+		);
 		await api.settings({ advanceClockMs: 24 * 3600 * 1000 + 1000 });
 		const fresh = await api.createGeneration(body, { idempotencyKey: 'shared' });
 		expect(fresh.headers['idempotent-replayed']).toBeUndefined();
@@ -183,14 +299,22 @@ describe('idempotency (§3)', () => {
 		const { api } = emulator;
 		const { apiKey, accountId } = await api.createAccount({ credits: 0 });
 		const poor = api.withKey(apiKey);
-		expectError(await poor.createGeneration(body, { idempotencyKey: 'retry' }), 402, 'insufficient_credits');
+		expectError(
+			await poor.createGeneration(body, { idempotencyKey: 'retry' }),
+			402,
+			'insufficient_credits',
+		);
 		await api.setCredits(accountId, 5);
 		expect((await poor.createGeneration(body, { idempotencyKey: 'retry' })).status).toBe(202);
 	});
 });
 
 describe('result media', () => {
-	async function resultOf(model: string, params: Record<string, unknown> = {}, resultBytes?: number) {
+	async function resultOf(
+		model: string,
+		params: Record<string, unknown> = {},
+		resultBytes?: number,
+	) {
 		const { api } = emulator;
 		if (resultBytes) await api.setModelBehavior(model, { resultBytes });
 		const created = await api.createGeneration({ model, prompt: 'x', params });
@@ -208,7 +332,9 @@ describe('result media', () => {
 		const media = await resultOf('z-image', {}, 200_000);
 		expect(media.headers['content-type']).toBe('image/png');
 		expectLength(media, 200_000);
-		expect(media.body.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+		expect(media.body.subarray(0, 8)).toEqual(
+			Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		);
 		const types: string[] = [];
 		for (let offset = 8; offset < media.body.length; ) {
 			const length = media.body.readUInt32BE(offset);
@@ -259,18 +385,25 @@ describe('result media', () => {
 		const { api, handle } = emulator;
 		await api.setModelBehavior('z-image', { durationMs: 5000 });
 		const created = await api.createGeneration({ model: 'z-image', prompt: 'x' });
-		expect((await api.download(`${handle.baseUrl}/media/${created.body.id}/0.png`)).status).toBe(404);
+		expect((await api.download(`${handle.baseUrl}/media/${created.body.id}/0.png`)).status).toBe(
+			404,
+		);
 		expect((await api.download(`${handle.baseUrl}/media/task_nope/0.png`)).status).toBe(404);
 	});
 
 	it('streams a 300 MB result without growing the heap', async () => {
 		const { api } = emulator;
 		await api.setModelBehavior('sora-2', { resultBytes: 300 * 1024 * 1024 });
-		const done = await api.waitForGeneration((await api.createGeneration({ model: 'sora-2', prompt: 'x' })).body.id);
+		const done = await api.waitForGeneration(
+			(await api.createGeneration({ model: 'sora-2', prompt: 'x' })).body.id,
+		);
 		global.gc?.();
 		const heapBefore = process.memoryUsage().heapUsed;
 		let heapPeak = heapBefore;
-		const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 20);
+		const sampler = setInterval(
+			() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)),
+			20,
+		);
 		const download = await api.download(done.body.result.primary_url);
 		clearInterval(sampler);
 		expect(download.error).toBeUndefined();

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // The Rivya emulator: `startEmulator(options)` serves ../shared/rivya-api.md on a local port.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,14 @@ import { EmulatorState, type EmulatorOptions } from './state';
 export type { EmulatorOptions, Account, Task, StoredFile, ModelBehavior, Fault } from './state';
 export { EmulatorState } from './state';
 export type { ModelDefinition, MediaKind, ParamDefinition } from './catalog';
-export { ApiError, ALL_SCOPES, Router, type Scope, type RequestContext, type RouteOptions } from './router';
+export {
+	ApiError,
+	ALL_SCOPES,
+	Router,
+	type Scope,
+	type RequestContext,
+	type RouteOptions,
+} from './router';
 
 export interface EmulatorHandle {
 	/** e.g. http://127.0.0.1:41234 (no trailing slash; API paths start with /api/v1). */

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Valid media files of any chosen size, generated on the fly. Each format is a small real file plus
 // padding the format itself allows (a PNG ancillary chunk, JPEG COM segments, an MP4 mdat box, MP3 ID3
 // padding and silent frames, WAV silence), so hundreds of MB stream through without being buffered.
@@ -62,7 +62,12 @@ const PNG_PADDING_TYPE = Buffer.from('rvPd', 'latin1');
 
 function pngChunk(type: string, data: Buffer): Buffer {
 	const typeBytes = Buffer.from(type, 'latin1');
-	return Buffer.concat([uint32(data.length), typeBytes, data, uint32(crc32(data, crc32(typeBytes)))]);
+	return Buffer.concat([
+		uint32(data.length),
+		typeBytes,
+		data,
+		uint32(crc32(data, crc32(typeBytes))),
+	]);
 }
 
 function pngCore(): { head: Buffer; tail: Buffer } {
@@ -113,18 +118,44 @@ const JPEG_SEGMENT_MAX = 2 + 65535; // marker + length field's maximum
 
 function jpegCore(): { head: Buffer; body: Buffer } {
 	const head = Buffer.from([
-		0xff, 0xd8, // SOI
-		0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, // APP0 JFIF
+		0xff,
+		0xd8, // SOI
+		0xff,
+		0xe0,
+		0x00,
+		0x10,
+		0x4a,
+		0x46,
+		0x49,
+		0x46,
+		0x00,
+		0x01,
+		0x01,
+		0x00,
+		0x00,
+		0x01,
+		0x00,
+		0x01,
+		0x00,
+		0x00, // APP0 JFIF
 	]);
-	const quantization = Buffer.concat([Buffer.from([0xff, 0xdb, 0x00, 0x43, 0x00]), Buffer.alloc(64, 1)]);
-	const frame = Buffer.from([0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00]);
+	const quantization = Buffer.concat([
+		Buffer.from([0xff, 0xdb, 0x00, 0x43, 0x00]),
+		Buffer.alloc(64, 1),
+	]);
+	const frame = Buffer.from([
+		0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00,
+	]);
 	// One Huffman code of length 1 each: DC "category 0" and AC "end of block".
 	const huffmanDc = Buffer.from([0xff, 0xc4, 0x00, 0x14, 0x00, 1, ...Array(15).fill(0), 0x00]);
 	const huffmanAc = Buffer.from([0xff, 0xc4, 0x00, 0x14, 0x10, 1, ...Array(15).fill(0), 0x00]);
 	const scan = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
 	// Entropy data: bits 0 (DC) 0 (EOB), padded with ones; then EOI.
 	const entropyAndEnd = Buffer.from([0x3f, 0xff, 0xd9]);
-	return { head, body: Buffer.concat([quantization, frame, huffmanDc, huffmanAc, scan, entropyAndEnd]) };
+	return {
+		head,
+		body: Buffer.concat([quantization, frame, huffmanDc, huffmanAc, scan, entropyAndEnd]),
+	};
 }
 
 function jpegLayout(requested: number): Layout {
@@ -152,7 +183,12 @@ function jpegLayout(requested: number): Layout {
 
 // ---- MP4: ftyp, moov with mvhd (5 s), and an mdat box carrying the padding ----
 function mp4Head(durationMs: number): Buffer {
-	const ftyp = Buffer.concat([uint32(28), Buffer.from('ftypisom', 'latin1'), uint32(0x200), Buffer.from('isomiso2mp41', 'latin1')]);
+	const ftyp = Buffer.concat([
+		uint32(28),
+		Buffer.from('ftypisom', 'latin1'),
+		uint32(0x200),
+		Buffer.from('isomiso2mp41', 'latin1'),
+	]);
 	const mvhd = Buffer.alloc(108);
 	mvhd.writeUInt32BE(108, 0);
 	mvhd.write('mvhd', 4, 'latin1');
@@ -185,13 +221,21 @@ function mp4Layout(requested: number): Layout {
 // ---- MP3: an ID3v2.4 tag of padding only, then silent MPEG-1 Layer III frames (128 kbps, 44.1 kHz) ----
 const MP3_FRAME_BYTES = 417;
 /** Sync, MPEG-1, Layer III, no CRC; 128 kbps, 44.1 kHz, no padding bit; stereo. */
-const MP3_FRAME = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(MP3_FRAME_BYTES - 4)]);
+const MP3_FRAME = Buffer.concat([
+	Buffer.from([0xff, 0xfb, 0x90, 0x00]),
+	Buffer.alloc(MP3_FRAME_BYTES - 4),
+]);
 const MP3_FRAMES_PER_PIECE = 150;
 const MP3_PIECE = Buffer.concat(Array(MP3_FRAMES_PER_PIECE).fill(MP3_FRAME));
 export const MP3_SECONDS_PER_FRAME = 1152 / 44100;
 
 function syncSafe(value: number): Buffer {
-	return Buffer.from([(value >> 21) & 0x7f, (value >> 14) & 0x7f, (value >> 7) & 0x7f, value & 0x7f]);
+	return Buffer.from([
+		(value >> 21) & 0x7f,
+		(value >> 14) & 0x7f,
+		(value >> 7) & 0x7f,
+		value & 0x7f,
+	]);
 }
 
 function mp3Layout(requested: number): Layout {
@@ -200,7 +244,11 @@ function mp3Layout(requested: number): Layout {
 	return {
 		size: 10 + tagPadding + frames * MP3_FRAME_BYTES,
 		*pieces() {
-			yield Buffer.concat([Buffer.from('ID3', 'latin1'), Buffer.from([4, 0, 0]), syncSafe(tagPadding)]);
+			yield Buffer.concat([
+				Buffer.from('ID3', 'latin1'),
+				Buffer.from([4, 0, 0]),
+				syncSafe(tagPadding),
+			]);
 			yield* zeros(tagPadding);
 			let left = frames;
 			while (left >= MP3_FRAMES_PER_PIECE) {

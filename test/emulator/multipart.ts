@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // A streaming multipart/form-data parser (RFC 7578) that never holds more than one delimiter's worth of
 // unconsumed bytes, so callers can enforce size limits while the upload is still arriving; plus the
 // magic-byte detection and light duration parsing the Files API needs.
@@ -51,7 +50,8 @@ export class MultipartParser {
 
 	/** Call at the end of the stream: a body that never closed its last part is malformed. */
 	end(): void {
-		if (this.phase !== 'done') throw new MultipartError('multipart body ended before its closing boundary');
+		if (this.phase !== 'done')
+			throw new MultipartError('multipart body ended before its closing boundary');
 	}
 
 	private step(): boolean {
@@ -83,9 +83,11 @@ export class MultipartParser {
 			case 'headers': {
 				// An empty header block ends right away with CRLF.
 				const end = this.buffer.indexOf(HEADER_END);
-				const emptyHeaders = this.buffer.length >= 2 && this.buffer[0] === 0x0d && this.buffer[1] === 0x0a;
+				const emptyHeaders =
+					this.buffer.length >= 2 && this.buffer[0] === 0x0d && this.buffer[1] === 0x0a;
 				if (end < 0 && !emptyHeaders) {
-					if (this.buffer.length > MAX_HEADER_BYTES) throw new MultipartError('multipart part headers too large');
+					if (this.buffer.length > MAX_HEADER_BYTES)
+						throw new MultipartError('multipart part headers too large');
 					return false;
 				}
 				const headerText = emptyHeaders ? '' : this.buffer.subarray(0, end).toString('utf8');
@@ -126,18 +128,28 @@ function parsePartHeaders(text: string): PartHeaders {
 	const headers = new Map<string, string>();
 	for (const line of text.split('\r\n')) {
 		const colon = line.indexOf(':');
-		if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+		if (colon > 0)
+			headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
 	}
 	const disposition = headers.get('content-disposition') ?? '';
 	const name = dispositionParameter(disposition, 'name');
 	if (!/^form-data\b/i.test(disposition) || name === undefined) {
-		throw new MultipartError('each multipart part needs Content-Disposition: form-data; name="..."');
+		throw new MultipartError(
+			'each multipart part needs Content-Disposition: form-data; name="..."',
+		);
 	}
-	return { name, filename: dispositionParameter(disposition, 'filename'), contentType: headers.get('content-type') };
+	return {
+		name,
+		filename: dispositionParameter(disposition, 'filename'),
+		contentType: headers.get('content-type'),
+	};
 }
 
 function dispositionParameter(disposition: string, parameter: string): string | undefined {
-	const match = new RegExp(`;\\s*${parameter}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${parameter}=([^;\\s]+)`, 'i').exec(disposition);
+	const match = new RegExp(
+		`;\\s*${parameter}="((?:[^"\\\\]|\\\\.)*)"|;\\s*${parameter}=([^;\\s]+)`,
+		'i',
+	).exec(disposition);
 	if (!match) return undefined;
 	return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2];
 }
@@ -164,8 +176,12 @@ function ascii(bytes: Buffer, start: number, end: number): string {
  * one ambiguity: an ISO-BMFF file with a generic brand is audio/mp4 when uploaded as audio.
  */
 export function detectMimeType(head: Buffer, kind?: string): string | undefined {
-	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-	if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
+		return 'image/jpeg';
+	if (
+		head.length >= 8 &&
+		head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+	) {
 		return 'image/png';
 	}
 	if (head.length >= 12 && ascii(head, 0, 4) === 'RIFF') {
@@ -205,7 +221,9 @@ const FALLBACK_BYTES_PER_SECOND: Record<string, number> = { audio: 16_000, video
 export function estimateDurationSeconds(data: Buffer, mimeType: string, kind: string): number {
 	const seconds =
 		(mimeType === 'audio/wav' ? wavDuration(data) : undefined) ??
-		(mimeType.endsWith('/mp4') || mimeType === 'video/quicktime' ? mvhdDuration(data) : undefined) ??
+		(mimeType.endsWith('/mp4') || mimeType === 'video/quicktime'
+			? mvhdDuration(data)
+			: undefined) ??
 		(mimeType === 'audio/mpeg' ? mp3Duration(data) : undefined) ??
 		data.length / (FALLBACK_BYTES_PER_SECOND[kind] ?? FALLBACK_BYTES_PER_SECOND.audio);
 	return Math.round(seconds * 1000) / 1000;

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Request and response schemas of the chat (§7) and webhook (§9) routes. Requests are validated with them;
 // responses are described by them for openapi.json, and the emulator's tests parse answers with them.
 import { z } from 'zod/v4';

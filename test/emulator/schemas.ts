@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Request and response schemas of the core routes (§§2, 4, 5, 6, 8) and the control API. Requests are
 // validated with them, openapi.json is generated from them, and the tests parse answers with them.
 import { z } from 'zod/v4';
@@ -26,7 +25,10 @@ export const ParamSchema = z
 		type: z.enum(['select', 'text', 'number', 'array']),
 		required: z.boolean(),
 		default: z.union([z.string(), z.number(), z.null(), z.array(z.unknown())]),
-		options: z.array(z.string()).optional().meta({ description: 'select values travel as strings' }),
+		options: z
+			.array(z.string())
+			.optional()
+			.meta({ description: 'select values travel as strings' }),
 		min: z.number().optional(),
 		max: z.number().optional(),
 		step: z.number().optional(),
@@ -38,7 +40,11 @@ export const ReferenceMediaSchema = z
 	.object({
 		kinds: z.array(mediaKind),
 		max_files: z.number().int(),
-		max_bytes: z.object({ image: z.number().optional(), video: z.number().optional(), audio: z.number().optional() }),
+		max_bytes: z.object({
+			image: z.number().optional(),
+			video: z.number().optional(),
+			audio: z.number().optional(),
+		}),
 		mime_types: z.object({
 			image: z.array(z.string()).optional(),
 			video: z.array(z.string()).optional(),
@@ -104,7 +110,10 @@ export const ReferenceMediaItemSchema = z
 export const CreateGenerationRequestSchema = z
 	.object({
 		model: z.string().min(1),
-		prompt: z.string().optional().meta({ description: "required by most models; max_prompt_length" }),
+		prompt: z
+			.string()
+			.optional()
+			.meta({ description: 'required by most models; max_prompt_length' }),
 		params: z
 			.record(z.string(), z.unknown())
 			.optional()
@@ -182,7 +191,14 @@ export const ControlBehaviorSchema = z.object({
 });
 export const ControlFaultSchema = z.object({
 	route: z.string().optional(),
-	kind: z.enum(['status', 'drop_after_response', 'reset_before', 'delay', 'rate_limit_storm', 'cut_stream']),
+	kind: z.enum([
+		'status',
+		'drop_after_response',
+		'reset_before',
+		'delay',
+		'rate_limit_storm',
+		'cut_stream',
+	]),
 	status: z.number().int().min(100).max(599).optional(),
 	code: z.string().optional(),
 	retryAfter: z.number().int().nonnegative().optional(),
@@ -210,11 +226,57 @@ export interface OperationDoc {
 }
 
 export const coreOperations: OperationDoc[] = [
-	{ method: 'get', path: '/api/v1/models', status: 200, response: ModelListSchema, description: 'Public: no key needed' },
-	{ method: 'post', path: '/api/v1/generations', scope: 'generations:create', request: CreateGenerationRequestSchema, status: 202, response: GenerationSchema },
-	{ method: 'get', path: '/api/v1/generations/{taskId}', scope: 'generations:read', status: 200, response: GenerationSchema },
-	{ method: 'post', path: '/api/v1/files', scope: 'files:create', request: FileUploadRequestSchema, requestContentType: 'multipart/form-data', status: 201, response: FileSchema },
-	{ method: 'get', path: '/api/v1/files/{fileId}', scope: 'files:read', status: 200, response: FileSchema },
-	{ method: 'get', path: '/api/v1/credits', scope: 'credits:read', status: 200, response: CreditsSchema },
-	{ method: 'get', path: '/api/v1/openapi.json', status: 200, response: null, responseContentType: 'application/json', description: 'Public: this document' },
+	{
+		method: 'get',
+		path: '/api/v1/models',
+		status: 200,
+		response: ModelListSchema,
+		description: 'Public: no key needed',
+	},
+	{
+		method: 'post',
+		path: '/api/v1/generations',
+		scope: 'generations:create',
+		request: CreateGenerationRequestSchema,
+		status: 202,
+		response: GenerationSchema,
+	},
+	{
+		method: 'get',
+		path: '/api/v1/generations/{taskId}',
+		scope: 'generations:read',
+		status: 200,
+		response: GenerationSchema,
+	},
+	{
+		method: 'post',
+		path: '/api/v1/files',
+		scope: 'files:create',
+		request: FileUploadRequestSchema,
+		requestContentType: 'multipart/form-data',
+		status: 201,
+		response: FileSchema,
+	},
+	{
+		method: 'get',
+		path: '/api/v1/files/{fileId}',
+		scope: 'files:read',
+		status: 200,
+		response: FileSchema,
+	},
+	{
+		method: 'get',
+		path: '/api/v1/credits',
+		scope: 'credits:read',
+		status: 200,
+		response: CreditsSchema,
+	},
+	{
+		method: 'get',
+		path: '/api/v1/openapi.json',
+		status: 200,
+		response: null,
+		responseContentType: 'application/json',
+		description: 'Public: this document',
+	},
 ];

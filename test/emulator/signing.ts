@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Standard Webhooks signing (rivya-api.md §9 "Signature"): secrets are `whsec_<base64 key>`, the signed
 // content is `<webhook-id>.<webhook-timestamp>.<raw body>` and each signature is `v1,<base64 HMAC-SHA256>`.
 import { createHmac, randomBytes } from 'node:crypto';

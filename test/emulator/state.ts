@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // All mutable emulator state: accounts, keys, tasks, files, counters, faults, idempotency records, the
 // clock and the event bus. Route modules (core and chat/webhooks) share one instance per emulator.
 import { randomBytes } from 'node:crypto';
@@ -28,7 +28,9 @@ export interface EmulatorOptions {
 	publicBaseUrl?: string;
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'catalog' | 'publicBaseUrl' | 'resultBytes'>> &
+export type ResolvedOptions = Required<
+	Omit<EmulatorOptions, 'catalog' | 'publicBaseUrl' | 'resultBytes'>
+> &
 	Pick<EmulatorOptions, 'catalog' | 'publicBaseUrl'> & { resultBytes: Record<MediaKind, number> };
 
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS = [
@@ -305,13 +307,18 @@ export class EmulatorState {
 	/** Auth of rivya-api.md §1/§2: missing, invalid, revoked, expired, then scope. */
 	authenticate(apiKey: string | undefined, scope?: Scope): Account {
 		if (!apiKey) {
-			throw new ApiError(401, 'api_key_missing', 'Missing API key: send Authorization: Bearer rvya_sk_...');
+			throw new ApiError(
+				401,
+				'api_key_missing',
+				'Missing API key: send Authorization: Bearer rvya_sk_...',
+			);
 		}
 		const record = this.keys.get(apiKey);
 		if (!record || !apiKey.startsWith('rvya_sk_')) {
 			throw new ApiError(401, 'api_key_invalid', 'The API key is not valid');
 		}
-		if (record.revokedAt) throw new ApiError(401, 'api_key_revoked', 'The API key has been revoked');
+		if (record.revokedAt)
+			throw new ApiError(401, 'api_key_revoked', 'The API key has been revoked');
 		if (record.expiresAt && Date.parse(record.expiresAt) <= this.nowMs()) {
 			throw new ApiError(401, 'api_key_expired', 'The API key has expired');
 		}

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Webhook endpoints, events and real outgoing deliveries (rivya-api.md §9): signed POSTs, the retry schedule,
 // auto-disable after a run of failed deliveries, secret rotation, and on-demand delivery faults.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Webhook URL rules (rivya-api.md §9): HTTPS only, no credentials, no fragment, and never a local-ish target
 // (localhost names, loopback, private, link-local, CGNAT/local-network, reserved). The development switch
 // `allowLocalWebhooks` opens exactly the loopback targets a local n8n listens on.

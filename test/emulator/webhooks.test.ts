@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // Webhooks of rivya-api.md §9 through real HTTP: endpoint CRUD and URL rules, signed deliveries to a local
 // receiver (signatures recomputed here with node:crypto), retries, auto-disable, rotation, faults.
 import { createHmac, timingSafeEqual } from 'node:crypto';

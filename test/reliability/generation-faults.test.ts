@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Fault injection: 20-item Generation > Create batches (wait + download on, Continue On Fail) through
  * n8n's real engine against the emulator, with faults on the wire. Whatever breaks, every item ends

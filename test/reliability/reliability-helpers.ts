@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Shared checks for the fault-injection suite: run a 20-item Generation > Create batch with Continue
 // On Fail, then hold the run to the promises that must survive any fault.
 import type { INodeExecutionData } from 'n8n-workflow';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 import type { Message } from '@n8n/ai-node-sdk';
 
 import { composeTurnMessage, messageText } from '../../nodes/RivyaChatModel/model';

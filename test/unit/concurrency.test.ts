@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 import { createLimiter, mapSettled } from '../../nodes/Rivya/helpers/concurrency';
 
 /** A promise the test settles by hand, so nothing here depends on timing. */

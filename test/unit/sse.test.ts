@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 

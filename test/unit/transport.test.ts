@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Pure parts of the transport; its HTTP behaviour is tested through n8n's engine in
 // test/workflow/transport.test.ts.
 import {

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Chat resource through n8n's real engine against the Rivya emulator: sessions, attachments, streaming
 // (SSE into the same final output, deltas into n8n's response stream), and the checks made before paying.
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Rivya Chat Model sub-node: n8n's real SupplyDataContext, the real @n8n/ai-node-sdk (its LangChain
 // adapter is what the AI Agent calls), against the emulator.
 import type { IDataObject, INodeParameters } from 'n8n-workflow';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // File resource through n8n's real engine against the Rivya emulator: uploads from binary data in both
 // binary modes (streamed from disk in filesystem mode), kind detection, model checks before upload,
 // Rivya's 413/415 answers, Get, and idempotent replay of an upload whose answer was lost.

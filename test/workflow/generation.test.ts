@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // Generation resource through n8n's real engine against the Rivya emulator: batches submitted and
 // polled together, results into binary data (both binary modes), references, cancel, timeouts,
 // failed jobs, the checks made before paying, and faults that must never cost a second task.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Proves the workflow harness with throwaway nodes against a local HTTP server: real n8n engine,
 // real auth headers on the wire, real binary storage, real cancel/timeout, webhook and supplyData contexts.
 import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';

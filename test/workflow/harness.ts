@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /**
  * Workflow test harness: runs REAL n8n workflows with n8n's own engine (n8n-core `WorkflowExecute`,
  * n8n-workflow `Workflow`), so node tests exercise the same contexts, helpers and binary-data

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Model resource through n8n's real engine against the Rivya emulator's catalog.
 import type { IDataObject } from 'n8n-workflow';
 

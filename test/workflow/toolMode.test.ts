@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // The Rivya node as an AI Agent's tool, run the way n8n does it (the "rivyaTool" variant called
 // through n8n-core's tool wrapper, so `this.isToolExecution()` is true): answers an agent can use,
 // no binaries, and errors the model can read.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // The shared transport through n8n's real engine (real IExecuteFunctions, credential helper and HTTP
 // client) against the Rivya emulator: retries, Retry-After, idempotent POSTs, error mapping, secrecy.
 import type {

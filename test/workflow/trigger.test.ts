@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
 /**
  * Rivya Trigger against the emulator, through n8n's real hook and webhook contexts (harness).
  *

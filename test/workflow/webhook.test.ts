@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /** Webhook resource of the Rivya node, run by n8n's engine (harness) against the emulator. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // In n8n's real editor (Debian's Chromium via playwright-core), the Rivya node's Generation > Create
 // panel renders its parameters, the model picker and the catalog-driven Model Parameters form, with no
 // "install this node", issue or loading-error text.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Drives n8n's real editor with Playwright (playwright-core + Debian's Chromium, never a downloaded
 // browser): logs in as the owner, opens a workflow holding a Rivya node set to Generation > Create,
 // opens the node's panel by double click and reports what the panel shows.

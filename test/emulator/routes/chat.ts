@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Chat routes (rivya-api.md §7): completions (JSON and SSE), sessions with history, image attachments by
 // file id, credits reserved before the turn and settled from token usage. Control routes for the chat
 // live here too: stream-error faults, stream timing, and Studio-created sessions (for 409 tests).

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // The control API under /_emulator/ (no auth, never under /api/v1): tests and demos shape the emulator
 // with it. See DESIGN.md "Control API".
 import { ApiError, type Router, type Scope } from '../router';
@@ -34,8 +33,15 @@ export function register(router: Router, state: EmulatorState): void {
 
 	router.add('POST', '/_emulator/accounts', control, async (ctx) => {
 		const body = await ctx.json(ControlCreateAccountSchema);
-		const created = state.createAccount({ credits: body.credits, scopes: body.scopes as Scope[] | undefined });
-		ctx.send(201, { accountId: created.account.id, apiKey: created.apiKey, credits: created.account.credits });
+		const created = state.createAccount({
+			credits: body.credits,
+			scopes: body.scopes as Scope[] | undefined,
+		});
+		ctx.send(201, {
+			accountId: created.account.id,
+			apiKey: created.apiKey,
+			credits: created.account.credits,
+		});
 	});
 
 	router.add('GET', '/_emulator/accounts/:accountId', control, (ctx) => {
@@ -52,7 +58,11 @@ export function register(router: Router, state: EmulatorState): void {
 
 	router.add('POST', '/_emulator/keys', control, async (ctx) => {
 		const body = await ctx.json(ControlCreateKeySchema);
-		const record = state.createKey(body.accountId, body.scopes as Scope[] | undefined, body.expiresAt ?? null);
+		const record = state.createKey(
+			body.accountId,
+			body.scopes as Scope[] | undefined,
+			body.expiresAt ?? null,
+		);
 		ctx.send(201, { apiKey: record.key, scopes: record.scopes, expiresAt: record.expiresAt });
 	});
 
@@ -69,8 +79,12 @@ export function register(router: Router, state: EmulatorState): void {
 	});
 
 	router.add('PUT', '/_emulator/models/:modelId/behavior', control, async (ctx) => {
-		if (!state.findModel(ctx.params.modelId)) throw new ApiError(404, 'not_found', `No model ${ctx.params.modelId}`);
-		const behavior = { ...state.behaviorFor(ctx.params.modelId), ...(await ctx.json(ControlBehaviorSchema)) };
+		if (!state.findModel(ctx.params.modelId))
+			throw new ApiError(404, 'not_found', `No model ${ctx.params.modelId}`);
+		const behavior = {
+			...state.behaviorFor(ctx.params.modelId),
+			...(await ctx.json(ControlBehaviorSchema)),
+		};
 		state.modelBehaviors.set(ctx.params.modelId, behavior);
 		ctx.send(200, { modelId: ctx.params.modelId, behavior });
 	});

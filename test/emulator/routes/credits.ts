@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // GET /api/v1/credits (§8): the balance; free, no side effect, the cheapest key check.
 import type { Router } from '../router';
 

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // POST /api/v1/files (multipart, limits enforced while streaming, magic bytes), GET /api/v1/files/:id
 // (§6), and GET /uploads/:fileId/:name, the no-auth download behind a file's `url`.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -25,7 +25,13 @@ export function register(router: Router, state: EmulatorState): void {
 	router.add(
 		'POST',
 		'/api/v1/files',
-		{ auth: 'key', scope: 'files:create', idempotent: true, bodyFingerprint: 'handler', summary: 'Upload a file' },
+		{
+			auth: 'key',
+			scope: 'files:create',
+			idempotent: true,
+			bodyFingerprint: 'handler',
+			summary: 'Upload a file',
+		},
 		async (ctx) => {
 			const upload = await receiveUpload(ctx);
 			const file = storeUpload(ctx, upload);
@@ -33,17 +39,28 @@ export function register(router: Router, state: EmulatorState): void {
 		},
 	);
 
-	router.add('GET', '/api/v1/files/:fileId', { auth: 'key', scope: 'files:read', summary: 'Get file metadata' }, (ctx) => {
-		const file = liveFile(state, ctx.params.fileId);
-		if (!file || file.accountId !== ctx.account.id) throw new ApiError(404, 'not_found', `No file ${ctx.params.fileId}`);
-		ctx.send(200, fileObject(state, file));
-	});
+	router.add(
+		'GET',
+		'/api/v1/files/:fileId',
+		{ auth: 'key', scope: 'files:read', summary: 'Get file metadata' },
+		(ctx) => {
+			const file = liveFile(state, ctx.params.fileId);
+			if (!file || file.accountId !== ctx.account.id)
+				throw new ApiError(404, 'not_found', `No file ${ctx.params.fileId}`);
+			ctx.send(200, fileObject(state, file));
+		},
+	);
 
-	router.add('GET', '/uploads/:fileId/:name', { auth: 'public', name: 'GET /uploads', summary: 'Download an uploaded file (no auth)' }, (ctx) => {
-		const file = liveFile(state, ctx.params.fileId);
-		if (!file) throw new ApiError(404, 'not_found', 'No such file');
-		streamMedia(ctx, file.mimeType, file.sizeBytes, () => Readable.from([file.data]));
-	});
+	router.add(
+		'GET',
+		'/uploads/:fileId/:name',
+		{ auth: 'public', name: 'GET /uploads', summary: 'Download an uploaded file (no auth)' },
+		(ctx) => {
+			const file = liveFile(state, ctx.params.fileId);
+			if (!file) throw new ApiError(404, 'not_found', 'No such file');
+			streamMedia(ctx, file.mimeType, file.sizeBytes, () => Readable.from([file.data]));
+		},
+	);
 }
 
 function liveFile(state: EmulatorState, id: string): StoredFile | undefined {
@@ -115,20 +132,29 @@ interface ReceivedUpload {
 }
 
 /** Kind and model as far as known; validates them, returns the byte limit and allowed types. */
-function limitsFor(ctx: RequestContext, kindValue: string | undefined, modelId: string | undefined) {
+function limitsFor(
+	ctx: RequestContext,
+	kindValue: string | undefined,
+	modelId: string | undefined,
+) {
 	const kind = kindValue as MediaKind | undefined;
-	if (kind !== undefined && !MEDIA_KINDS.includes(kind)) throw invalid(`kind must be one of ${MEDIA_KINDS.join(', ')}`);
+	if (kind !== undefined && !MEDIA_KINDS.includes(kind))
+		throw invalid(`kind must be one of ${MEDIA_KINDS.join(', ')}`);
 	let model: ModelDefinition | undefined;
 	if (modelId !== undefined) {
 		model = ctx.state.findModel(modelId);
 		if (!model) throw invalid(`model: unknown model "${modelId}"`);
 		if (kind && !model.file_kinds.includes(kind)) {
-			throw invalid(`model: ${modelId} does not accept ${kind} files (file_kinds: ${model.file_kinds.join(', ') || 'none'})`);
+			throw invalid(
+				`model: ${modelId} does not accept ${kind} files (file_kinds: ${model.file_kinds.join(', ') || 'none'})`,
+			);
 		}
 	}
 	if (!kind) {
 		// Until `kind` arrives, only the largest limit anywhere applies; send kind first for early checks.
-		const everyLimit = [...ctx.state.models.values()].flatMap((m) => Object.values(m.reference_media?.max_bytes ?? {}));
+		const everyLimit = [...ctx.state.models.values()].flatMap((m) =>
+			Object.values(m.reference_media?.max_bytes ?? {}),
+		);
 		const defaults = Object.values(DEFAULT_FILE_LIMITS).map((limit) => limit.maxBytes);
 		return { kind, maxBytes: Math.max(...defaults, ...everyLimit), mimeTypes: undefined };
 	}
@@ -141,11 +167,19 @@ function limitsFor(ctx: RequestContext, kindValue: string | undefined, modelId: 
 
 function checkSize(size: number, maxBytes: number, kind: string | undefined): void {
 	if (size > maxBytes) {
-		throw new ApiError(413, 'file_too_large', `file is larger than ${maxBytes} bytes, the limit for ${kind ?? 'any'} files`);
+		throw new ApiError(
+			413,
+			'file_too_large',
+			`file is larger than ${maxBytes} bytes, the limit for ${kind ?? 'any'} files`,
+		);
 	}
 }
 
-function checkType(detected: string | undefined, mimeTypes: string[] | undefined, kind: string | undefined): void {
+function checkType(
+	detected: string | undefined,
+	mimeTypes: string[] | undefined,
+	kind: string | undefined,
+): void {
 	if (!mimeTypes || (detected && mimeTypes.includes(detected))) return;
 	throw new ApiError(
 		415,
@@ -158,7 +192,14 @@ function checkType(detected: string | undefined, mimeTypes: string[] | undefined
 function receiveUpload(ctx: RequestContext): Promise<ReceivedUpload> {
 	const boundary = multipartBoundary(ctx.req.headers['content-type']);
 	if (!boundary) throw invalid('Content-Type must be multipart/form-data with a boundary');
-	const upload: ReceivedUpload = { fields: {}, fileName: undefined, chunks: [], size: 0, detectedType: undefined, sawFile: false };
+	const upload: ReceivedUpload = {
+		fields: {},
+		fileName: undefined,
+		chunks: [],
+		size: 0,
+		detectedType: undefined,
+		sawFile: false,
+	};
 	let current: PartHeaders | undefined;
 	let limits: ReturnType<typeof limitsFor> | undefined;
 	let sniffed = false;
@@ -270,7 +311,11 @@ function storeUpload(ctx: RequestContext, upload: ReceivedUpload): StoredFile {
 		data,
 		durationSeconds,
 		durationToken: timed
-			? issueDurationToken({ fileId: id, accountId: ctx.account.id, durationSeconds: durationSeconds! })
+			? issueDurationToken({
+					fileId: id,
+					accountId: ctx.account.id,
+					durationSeconds: durationSeconds!,
+				})
 			: null,
 		clientRequestId: fields.client_request_id ?? null,
 		createdAt: state.now(),

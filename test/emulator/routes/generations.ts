@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // POST /api/v1/generations and GET /api/v1/generations/:taskId (§5), plus GET /media/:taskId/:file,
 // the no-auth download of result media.
 import { pipeline } from 'node:stream';
@@ -129,8 +129,14 @@ function validateRequest(
 	if ((prompt === undefined || prompt.trim() === '') && !model.rules?.promptOptional) {
 		throw invalid(`prompt: required for model ${model.id}`);
 	}
-	if (prompt !== undefined && model.max_prompt_length !== null && prompt.length > model.max_prompt_length) {
-		throw invalid(`prompt: longer than ${model.max_prompt_length} characters (max_prompt_length of ${model.id})`);
+	if (
+		prompt !== undefined &&
+		model.max_prompt_length !== null &&
+		prompt.length > model.max_prompt_length
+	) {
+		throw invalid(
+			`prompt: longer than ${model.max_prompt_length} characters (max_prompt_length of ${model.id})`,
+		);
 	}
 	if (body.params === undefined && model.rules?.paramsRequired) {
 		throw invalid(`params: required for model ${model.id}`);
@@ -165,16 +171,21 @@ function checkParam(param: ParamDefinition, value: unknown): void {
 	switch (param.type) {
 		case 'select':
 			if (typeof value !== 'string' || !(param.options ?? []).includes(value)) {
-				throw invalid(`${field} must be one of ${(param.options ?? []).join(', ')} (select values are strings)`);
+				throw invalid(
+					`${field} must be one of ${(param.options ?? []).join(', ')} (select values are strings)`,
+				);
 			}
 			return;
 		case 'text':
 			if (typeof value !== 'string') throw invalid(`${field} must be a string`);
 			return;
 		case 'number': {
-			if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${field} must be a number`);
-			if (param.min !== undefined && value < param.min) throw invalid(`${field} must be at least ${param.min}`);
-			if (param.max !== undefined && value > param.max) throw invalid(`${field} must be at most ${param.max}`);
+			if (typeof value !== 'number' || !Number.isFinite(value))
+				throw invalid(`${field} must be a number`);
+			if (param.min !== undefined && value < param.min)
+				throw invalid(`${field} must be at least ${param.min}`);
+			if (param.max !== undefined && value > param.max)
+				throw invalid(`${field} must be at most ${param.max}`);
 			if (param.step !== undefined) {
 				const steps = (value - (param.min ?? 0)) / param.step;
 				if (Math.abs(steps - Math.round(steps)) > 1e-6) {
@@ -191,10 +202,12 @@ function checkParam(param: ParamDefinition, value: unknown): void {
 
 /** The only array param is a dialogue: non-empty [{voice, text}]. */
 function checkArrayParam(field: string, value: unknown): void {
-	if (!Array.isArray(value) || value.length === 0) throw invalid(`${field} must be a non-empty array`);
+	if (!Array.isArray(value) || value.length === 0)
+		throw invalid(`${field} must be a non-empty array`);
 	value.forEach((line, index) => {
 		const item = line as { voice?: unknown; text?: unknown } | null;
-		if (typeof item !== 'object' || item === null) throw invalid(`${field}[${index}] must be an object {voice, text}`);
+		if (typeof item !== 'object' || item === null)
+			throw invalid(`${field}[${index}] must be an object {voice, text}`);
 		for (const key of ['voice', 'text'] as const) {
 			if (typeof item[key] !== 'string' || (item[key] as string).trim() === '') {
 				throw invalid(`${field}[${index}].${key} must be a non-empty string`);
@@ -226,7 +239,9 @@ function checkReferences(ctx: RequestContext, model: ModelDefinition, items: unk
 			throw invalid(`${itemField}.url must be an http(s) URL`);
 		}
 		if (typeof item.kind !== 'string' || !rules.kinds.includes(item.kind as MediaKind)) {
-			throw invalid(`${itemField}.kind must be one of ${rules.kinds.join(', ')} for model ${model.id}`);
+			throw invalid(
+				`${itemField}.kind must be one of ${rules.kinds.join(', ')} for model ${model.id}`,
+			);
 		}
 		const kind = item.kind as MediaKind;
 		counts[kind] = (counts[kind] ?? 0) + 1;
@@ -263,10 +278,13 @@ function checkUploadedReference(
 			throw invalid(`${itemField}.url must be a Files API url: model ${model.id} requires uploads`);
 		}
 	} else {
-		if (file.kind !== kind) throw invalid(`${itemField}.kind is ${kind} but the file is ${file.kind}`);
+		if (file.kind !== kind)
+			throw invalid(`${itemField}.kind is ${kind} but the file is ${file.kind}`);
 		const maxBytes = rules.max_bytes[kind];
 		if (maxBytes !== undefined && file.sizeBytes > maxBytes) {
-			throw invalid(`${itemField}: file is larger than ${maxBytes} bytes, the limit of model ${model.id}`);
+			throw invalid(
+				`${itemField}: file is larger than ${maxBytes} bytes, the limit of model ${model.id}`,
+			);
 		}
 		if (!(rules.mime_types[kind] ?? []).includes(file.mimeType)) {
 			throw invalid(`${itemField}: ${file.mimeType} is not accepted by model ${model.id}`);
@@ -274,10 +292,14 @@ function checkUploadedReference(
 	}
 	const needsDuration = kind !== 'image' && model.api_input_status !== 'available_url_input';
 	if (item.durationToken === undefined) {
-		if (needsDuration) throw invalid(`${itemField}.durationToken is required: upload the file and copy its duration_token`);
+		if (needsDuration)
+			throw invalid(
+				`${itemField}.durationToken is required: upload the file and copy its duration_token`,
+			);
 		return;
 	}
-	const token = typeof item.durationToken === 'string' ? readDurationToken(item.durationToken) : undefined;
+	const token =
+		typeof item.durationToken === 'string' ? readDurationToken(item.durationToken) : undefined;
 	if (!token || token.accountId !== ctx.account.id || (file && token.fileId !== file.id)) {
 		throw invalid(`${itemField}.durationToken is not a valid duration_token for this file`);
 	}

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // GET /api/v1/openapi.json (§10): an OpenAPI 3.1 document built from the router's route table (so every
 // route is listed) and the same zod schemas the routes validate with (z.toJSONSchema).
 import { z } from 'zod/v4';
@@ -10,9 +9,14 @@ import type { EmulatorState } from '../state';
 type JsonObject = Record<string, unknown>;
 
 export function register(router: Router, state: EmulatorState): void {
-	router.add('GET', '/api/v1/openapi.json', { auth: 'public', summary: 'This OpenAPI document (public)' }, (ctx) => {
-		ctx.send(200, buildOpenApi(router.routes, state.baseUrl));
-	});
+	router.add(
+		'GET',
+		'/api/v1/openapi.json',
+		{ auth: 'public', summary: 'This OpenAPI document (public)' },
+		(ctx) => {
+			ctx.send(200, buildOpenApi(router.routes, state.baseUrl));
+		},
+	);
 }
 
 function allOperations(): OperationDoc[] {
@@ -24,7 +28,9 @@ function allOperations(): OperationDoc[] {
 /** Converts a schema and moves its named parts into components, returning a $ref or inline schema. */
 function schemaRef(schema: z.ZodType, components: JsonObject): JsonObject {
 	const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonObject;
-	const relinked = JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonObject;
+	const relinked = JSON.parse(
+		JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/'),
+	) as JsonObject;
 	const { $defs, id, ...root } = relinked as JsonObject & { $defs?: JsonObject; id?: string };
 	delete root.$schema;
 	for (const [name, definition] of Object.entries($defs ?? {})) {
@@ -39,12 +45,23 @@ function schemaRef(schema: z.ZodType, components: JsonObject): JsonObject {
 	return root;
 }
 
-function operationFor(route: RouteDefinition, docs: OperationDoc[], components: JsonObject): JsonObject {
+function operationFor(
+	route: RouteDefinition,
+	docs: OperationDoc[],
+	components: JsonObject,
+): JsonObject {
 	const path = openApiPath(route.pattern);
-	const doc = docs.find((candidate) => candidate.method.toUpperCase() === route.method && candidate.path === path);
+	const doc = docs.find(
+		(candidate) => candidate.method.toUpperCase() === route.method && candidate.path === path,
+	);
 	const parameters: JsonObject[] = route.segments
 		.filter((segment) => segment.startsWith(':'))
-		.map((segment) => ({ name: segment.slice(1), in: 'path', required: true, schema: { type: 'string' } }));
+		.map((segment) => ({
+			name: segment.slice(1),
+			in: 'path',
+			required: true,
+			schema: { type: 'string' },
+		}));
 	if (route.options.idempotent) {
 		parameters.push({
 			name: 'Idempotency-Key',
@@ -56,7 +73,11 @@ function operationFor(route: RouteDefinition, docs: OperationDoc[], components: 
 	}
 	const success = String(doc?.status ?? 200);
 	const successContent = doc?.response
-		? { [doc.responseContentType ?? 'application/json']: { schema: schemaRef(doc.response, components) } }
+		? {
+				[doc.responseContentType ?? 'application/json']: {
+					schema: schemaRef(doc.response, components),
+				},
+			}
 		: { [doc?.responseContentType ?? 'application/octet-stream']: {} };
 	const operation: JsonObject = {
 		operationId: route.name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, ''),
@@ -78,7 +99,11 @@ function operationFor(route: RouteDefinition, docs: OperationDoc[], components: 
 	if (doc?.request) {
 		operation.requestBody = {
 			required: true,
-			content: { [doc.requestContentType ?? 'application/json']: { schema: schemaRef(doc.request, components) } },
+			content: {
+				[doc.requestContentType ?? 'application/json']: {
+					schema: schemaRef(doc.request, components),
+				},
+			},
 		};
 	}
 	return operation;
@@ -109,7 +134,11 @@ export function buildOpenApi(routes: RouteDefinition[], baseUrl: string): JsonOb
 		paths,
 		components: {
 			securitySchemes: {
-				bearerAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer rvya_sk_...' },
+				bearerAuth: {
+					type: 'http',
+					scheme: 'bearer',
+					description: 'Authorization: Bearer rvya_sk_...',
+				},
 			},
 			schemas: components,
 		},

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // Webhook routes (rivya-api.md §9): endpoint CRUD, rotate-secret, test, deliveries and events lists, all
 // under `webhooks:manage`; plus the control route for delivery faults. Terminal generations become events.
 import { z } from 'zod/v4';
