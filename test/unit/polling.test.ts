@@ -1,4 +1,6 @@
 import {
+	hasFailed,
+	isTerminal,
 	pollDelayMs,
 	POLL_SCHEDULES,
 	scheduleFor,
@@ -84,5 +86,18 @@ describe('poll schedule', () => {
 	it('uses the patient video schedule for an unknown kind', () => {
 		expect(scheduleFor(undefined)).toBe(POLL_SCHEDULES.video);
 		expect(scheduleFor('hologram')).toBe(POLL_SCHEDULES.video);
+	});
+});
+
+describe('terminal statuses', () => {
+	it('stops at succeeded and failed, and tolerates other end states the live API may add', () => {
+		for (const status of ['succeeded', 'failed', 'canceled', 'cancelled', 'expired', 'error']) {
+			expect(isTerminal({ status })).toBe(true);
+		}
+		for (const status of ['queued', 'processing', 'running', undefined]) {
+			expect(isTerminal({ status })).toBe(false);
+		}
+		expect(hasFailed({ status: 'succeeded' })).toBe(false);
+		expect(hasFailed({ status: 'cancelled' })).toBe(true);
 	});
 });

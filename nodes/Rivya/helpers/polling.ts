@@ -58,10 +58,19 @@ export function pollDelayMs(
 	return Math.max(0, Math.min(grown, schedule.maxMs, remainingMs));
 }
 
-export const TERMINAL_STATUSES = ['succeeded', 'failed'];
+/**
+ * The contract names `failed` only; the others are tolerated because the live API may add end states,
+ * and polling a task that can never succeed until the timeout would only waste the user's time.
+ */
+export const FAILED_STATUSES = ['failed', 'canceled', 'cancelled', 'expired', 'error'];
+export const TERMINAL_STATUSES = ['succeeded', ...FAILED_STATUSES];
 
 export function isTerminal(generation: IDataObject): boolean {
 	return TERMINAL_STATUSES.includes(String(generation.status));
+}
+
+export function hasFailed(generation: IDataObject): boolean {
+	return FAILED_STATUSES.includes(String(generation.status));
 }
 
 /** Poll errors that will not heal by waiting: the task is gone or the key cannot read it. */

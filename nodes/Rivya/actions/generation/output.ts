@@ -21,7 +21,7 @@ import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
 import { attachItemIndex, errorItem } from '../../helpers/items';
-import { isTerminal, waitForGeneration, type WaitOutcome } from '../../helpers/polling';
+import { hasFailed, isTerminal, waitForGeneration, type WaitOutcome } from '../../helpers/polling';
 import type { FinishOptions } from './fields';
 
 /** One input item on its way to an output item: a task (just created or looked up) or an error. */
@@ -189,7 +189,7 @@ async function settleEntry(
 			pairedItem: { item: itemIndex },
 		};
 	}
-	if (String(generation.status) === 'failed') {
+	if (hasFailed(generation)) {
 		throw generationFailedError(context, generation, itemIndex);
 	}
 	const item: INodeExecutionData = {
