@@ -19,8 +19,6 @@ import { Transform, type Readable } from 'stream';
 
 import { downloadToBinary } from '../../nodes/shared/binary';
 
-import { startEmulator, type EmulatorHandle } from '../emulator';
-import { EmulatorClient } from '../emulator/client';
 import { generateMedia } from '../emulator/media';
 import type { MediaFormat } from '../emulator/state';
 import {
@@ -32,6 +30,7 @@ import {
 	type NodeTypeMap,
 	type TestNode,
 } from './harness';
+import { useEmulatorPerFile } from './emulator-fixture';
 
 const MB = 1024 * 1024;
 
@@ -114,21 +113,7 @@ const nodeTypes: NodeTypeMap = {
 	'test.download': new DownloadNode(),
 };
 
-let emulator: EmulatorHandle;
-let client: EmulatorClient;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ port: 0 });
-	client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
-});
-
-afterAll(async () => {
-	await emulator?.close();
-});
-
-beforeEach(async () => {
-	await client.clearFaults();
-});
+const fixture = useEmulatorPerFile({}, 'clearFaults');
 
 afterEach(() => {
 	jest.restoreAllMocks();
@@ -151,7 +136,7 @@ async function runUpload({
 	binaryMode = 'default',
 	items = 1,
 	executionId,
-	apiKey = emulator.apiKey,
+	apiKey = fixture.emulator.apiKey,
 	extra = {},
 }: UploadRun) {
 	return await runWorkflow({
@@ -167,7 +152,7 @@ async function runUpload({
 		],
 		connections: chain('Start', 'Make Media', 'Rivya'),
 		nodeTypes,
-		credentials: { rivyaApi: { apiKey, baseUrl: emulator.baseUrl } },
+		credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
 		binaryMode,
 		executionId,
 		inputItems: Array.from({ length: items }, (_, index) => ({ index })),
@@ -175,11 +160,11 @@ async function runUpload({
 }
 
 async function uploadsSoFar(): Promise<number> {
-	return (await client.counters()).requests['POST /api/v1/files'] ?? 0;
+	return (await fixture.client.counters()).requests['POST /api/v1/files'] ?? 0;
 }
 
 async function downloadStored(url: string): Promise<Buffer> {
-	const response = await client.fetchBytes(url);
+	const response = await fixture.client.fetchBytes(url);
 	expect(response.status).toBe(200);
 	return response.body;
 }
@@ -239,7 +224,7 @@ describe('File > Upload streaming (filesystem binary mode)', () => {
 				const counter = new Transform({
 					transform(chunk: Buffer, _encoding, callback) {
 						bytesRead += chunk.length;
-						const received = emulator.state.counters.extra.uploadBytesRead ?? 0;
+						const received = fixture.emulator.state.counters.extra.uploadBytesRead ?? 0;
 						maxLead = Math.max(maxLead, bytesRead - received);
 						callback(null, chunk);
 					},
@@ -249,9 +234,14 @@ describe('File > Upload streaming (filesystem binary mode)', () => {
 			});
 		// Rivya starts reading the upload only after a pause: without backpressure the whole file
 		// would be read (and held in memory) meanwhile.
-		await client.addFault({ route: 'POST /api/v1/files', kind: 'delay', delayMs: 2000, times: 1 });
-		const receivedBefore = emulator.state.counters.extra.uploadBytesRead ?? 0;
-		emulator.state.counters.extra.uploadBytesRead = 0;
+		await fixture.client.addFault({
+			route: 'POST /api/v1/files',
+			kind: 'delay',
+			delayMs: 2000,
+			times: 1,
+		});
+		const receivedBefore = fixture.emulator.state.counters.extra.uploadBytesRead ?? 0;
+		fixture.emulator.state.counters.extra.uploadBytesRead = 0;
 
 		const result = await runUpload({
 			binaryMode: 'filesystem',
@@ -259,7 +249,7 @@ describe('File > Upload streaming (filesystem binary mode)', () => {
 			upload: { kind: 'auto' },
 		});
 
-		emulator.state.counters.extra.uploadBytesRead += receivedBefore;
+		fixture.emulator.state.counters.extra.uploadBytesRead += receivedBefore;
 		expect(result.error).toBeUndefined();
 		const [made] = result.outputOf('Make Media');
 		const [item] = result.outputOf('Rivya');
@@ -362,7 +352,7 @@ describe('File > Upload options and checks', () => {
 
 	it("maps Rivya's 413 (file too large) to a clear error", async () => {
 		// Limits on the live API may be stricter than documented: Rivya's answer must still read well.
-		await client.addFault({
+		await fixture.client.addFault({
 			route: 'POST /api/v1/files',
 			kind: 'status',
 			status: 413,
@@ -401,8 +391,12 @@ describe('File > Upload options and checks', () => {
 
 describe('File > Upload idempotency', () => {
 	it('replays instead of storing the file twice when the answer to an upload is lost', async () => {
-		const before = await client.counters();
-		await client.addFault({ route: 'POST /api/v1/files', kind: 'drop_after_response', times: 1 });
+		const before = await fixture.client.counters();
+		await fixture.client.addFault({
+			route: 'POST /api/v1/files',
+			kind: 'drop_after_response',
+			times: 1,
+		});
 		const result = await runUpload({
 			binaryMode: 'filesystem',
 			media: { format: 'png', size: 2 * MB },
@@ -410,11 +404,11 @@ describe('File > Upload idempotency', () => {
 		});
 		expect(result.error).toBeUndefined();
 		const [item] = result.outputOf('Rivya');
-		const after = await client.counters();
+		const after = await fixture.client.counters();
 		// Two requests (the lost one and the retry), one stored file: the retry was replayed.
 		expect(after.requests['POST /api/v1/files'] - before.requests['POST /api/v1/files']).toBe(2);
 		expect((after.filesUploaded as number) - (before.filesUploaded as number)).toBe(1);
-		expect((await client.getFile(item.json.id as string)).status).toBe(200);
+		expect((await fixture.client.getFile(item.json.id as string)).status).toBe(200);
 	});
 
 	it('replays the same file when n8n re-runs the same execution (Retry On Fail)', async () => {
@@ -441,7 +435,9 @@ describe('File > Get', () => {
 				},
 			],
 			connections: chain('Start', 'Rivya'),
-			credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
+			credentials: {
+				rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+			},
 		});
 	}
 

@@ -4,8 +4,6 @@
 // failed jobs, the checks made before paying, and faults that must never cost a second task.
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { startEmulator, type EmulatorHandle } from '../emulator';
-import { EmulatorClient } from '../emulator/client';
 import { generateMedia } from '../emulator/media';
 import {
 	binaryFilePath,
@@ -17,23 +15,10 @@ import {
 	type RunWorkflowOptions,
 	type TestNode,
 } from './harness';
+import { useEmulatorPerFile } from './emulator-fixture';
 
 const JOB_MS = 300;
-let emulator: EmulatorHandle;
-let client: EmulatorClient;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ port: 0, defaultJobMs: JOB_MS });
-	client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
-});
-
-afterAll(async () => {
-	await emulator?.close();
-});
-
-beforeEach(async () => {
-	await client.reset();
-});
+const fixture = useEmulatorPerFile({ defaultJobMs: JOB_MS }, 'reset');
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const CREATE = 'POST /api/v1/generations';
@@ -79,7 +64,9 @@ async function run(nodes: TestNode[], extra: Partial<RunWorkflowOptions> = {}) {
 	return await runWorkflow({
 		nodes: [startNode(), ...nodes],
 		connections: chain('Start', ...nodes.map((node) => node.name)),
-		credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
+		credentials: {
+			rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+		},
 		inputItems: prompts(1),
 		...extra,
 	});
@@ -88,7 +75,7 @@ async function run(nodes: TestNode[], extra: Partial<RunWorkflowOptions> = {}) {
 const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
 
 async function createRequests(): Promise<number> {
-	return (await client.counters()).requests[CREATE] ?? 0;
+	return (await fixture.client.counters()).requests[CREATE] ?? 0;
 }
 
 async function pngBytes(size: number): Promise<Buffer> {
@@ -128,7 +115,7 @@ describe('Generation > Create', () => {
 		expect(bytes.subarray(0, 8)).toEqual(PNG_SIGNATURE);
 		expect(item.binary?.data.mimeType).toBe('image/png');
 
-		const [task] = (await client.tasks()).tasks;
+		const [task] = (await fixture.client.tasks()).tasks;
 		expect(task.params).toMatchObject({
 			aspect_ratio: '16:9',
 			resolution: '2K',
@@ -139,7 +126,7 @@ describe('Generation > Create', () => {
 	});
 
 	it('streams results to disk in filesystem binary mode, one property per result (data, data_1)', async () => {
-		await client.setModelBehavior('seedream-4-0', { resultCount: 2 });
+		await fixture.client.setModelBehavior('seedream-4-0', { resultCount: 2 });
 		const result = await run(
 			[
 				createNode({
@@ -159,7 +146,7 @@ describe('Generation > Create', () => {
 	});
 
 	it('submits a 20-item batch together and polls all tasks at once: one task and one charge each', async () => {
-		await client.setModelBehavior('z-image', { durationMs: 3000 });
+		await fixture.client.setModelBehavior('z-image', { durationMs: 3000 });
 		const result = await run([createNode({ options: { concurrency: 5 } })], {
 			inputItems: prompts(20),
 		});
@@ -170,15 +157,19 @@ describe('Generation > Create', () => {
 		expect(items.map((item) => item.pairedItem)).toEqual(
 			prompts(20).map((_, index) => ({ item: index })),
 		);
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(counters.tasksCreated).toBe(20);
 		expect(counters.creditsCharged).toBe(20);
 		expect(counters.requests[CREATE]).toBe(20);
 		// All 20 were submitted before the first finished (so they ran side by side, not one after another).
-		const created = (await client.tasks()).tasks.map((task) => Date.parse(String(task.created_at)));
+		const created = (await fixture.client.tasks()).tasks.map((task) =>
+			Date.parse(String(task.created_at)),
+		);
 		expect(Math.max(...created) - Math.min(...created)).toBeLessThan(3000);
 		// Output order follows the input order, whatever order the tasks finished in.
-		const taskPrompts = new Map((await client.tasks()).tasks.map((task) => [task.id, task.prompt]));
+		const taskPrompts = new Map(
+			(await fixture.client.tasks()).tasks.map((task) => [task.id, task.prompt]),
+		);
 		expect(items.map((item) => taskPrompts.get(String(item.json.taskId)))).toEqual(
 			prompts(20).map((entry) => entry.prompt),
 		);
@@ -218,13 +209,13 @@ describe('Generation > Create', () => {
 		expect(result.error).toBeUndefined();
 		const [item] = result.outputOf('Rivya');
 		expect(item.binary).toBeUndefined();
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(counters.requests['POST /api/v1/files']).toBe(1);
-		const [task] = (await client.tasks()).tasks;
+		const [task] = (await fixture.client.tasks()).tasks;
 		const references = task.params.referenceMediaItems as IDataObject[];
 		expect(references).toHaveLength(2);
 		expect(references[0]).toMatchObject({ kind: 'image', name: 'cat.png', mimeType: 'image/png' });
-		expect(String(references[0].url)).toContain(emulator.baseUrl);
+		expect(String(references[0].url)).toContain(fixture.emulator.baseUrl);
 		expect(references[1]).toEqual({
 			url: 'https://cdn.example.com/style.jpg',
 			kind: 'image',
@@ -255,7 +246,7 @@ describe('Generation > Create', () => {
 		expect(result.error?.message).toMatch(
 			/Item 0: Reference Media: "z-image" does not accept reference media/,
 		);
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(counters.requests['POST /api/v1/files'] ?? 0).toBe(0);
 		expect(counters.requests[CREATE] ?? 0).toBe(0);
 	});
@@ -266,28 +257,32 @@ describe('Generation > Create', () => {
 		});
 		const items = jsonOf(result.outputOf('Rivya'));
 		expect(items.map((item) => item.status)).toEqual(['queued', 'queued']);
-		expect((await client.counters()).requests['GET /api/v1/generations/:taskId'] ?? 0).toBe(0);
+		expect((await fixture.client.counters()).requests['GET /api/v1/generations/:taskId'] ?? 0).toBe(
+			0,
+		);
 	});
 
 	it('stops waiting when the execution is cancelled, without creating more tasks', async () => {
-		await client.setModelBehavior('z-image', { durationMs: 120_000 });
+		await fixture.client.setModelBehavior('z-image', { durationMs: 120_000 });
 		const running = startWorkflow({
 			nodes: [startNode(), createNode()],
 			connections: chain('Start', 'Rivya'),
-			credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
+			credentials: {
+				rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+			},
 			inputItems: prompts(3),
 		});
-		await until(async () => (await client.counters()).tasksCreated === 3, 'three tasks');
+		await until(async () => (await fixture.client.counters()).tasksCreated === 3, 'three tasks');
 		running.cancel();
 		const result = await running.done;
 		expect(result.status).toBe('canceled');
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(counters.tasksCreated).toBe(3);
 		expect(counters.requests[CREATE]).toBe(3);
 	});
 
 	it('on timeout returns the task ID and status by default', async () => {
-		await client.setModelBehavior('z-image', { durationMs: 120_000 });
+		await fixture.client.setModelBehavior('z-image', { durationMs: 120_000 });
 		const result = await run([createNode({ options: { timeout: 1 } })]);
 		expect(result.error).toBeUndefined();
 		const [item] = result.outputOf('Rivya');
@@ -298,10 +293,10 @@ describe('Generation > Create', () => {
 	});
 
 	it('on timeout throws an error naming the task ID when asked to', async () => {
-		await client.setModelBehavior('z-image', { durationMs: 120_000 });
+		await fixture.client.setModelBehavior('z-image', { durationMs: 120_000 });
 		const result = await run([createNode({ options: { timeout: 1, onTimeout: 'throw' } })]);
 		expect(result.status).toBe('error');
-		const [task] = (await client.tasks()).tasks;
+		const [task] = (await fixture.client.tasks()).tasks;
 		expect(result.error?.message).toContain(
 			`Generation ${task.id} did not finish within 1 seconds`,
 		);
@@ -309,10 +304,10 @@ describe('Generation > Create', () => {
 	});
 
 	it('reports a failed job per item with its task ID (and an error item with Continue On Fail)', async () => {
-		await client.setModelBehavior('z-image', { outcome: 'fail' });
+		await fixture.client.setModelBehavior('z-image', { outcome: 'fail' });
 		const stopped = await run([createNode()]);
 		expect(stopped.status).toBe('error');
-		const [task] = (await client.tasks()).tasks;
+		const [task] = (await fixture.client.tasks()).tasks;
 		expect(stopped.error?.message).toContain(`Generation ${task.id} failed`);
 		expect(stopped.error?.message).toContain('[generation_failed]');
 
@@ -326,12 +321,12 @@ describe('Generation > Create', () => {
 			expect(String(item.error)).toContain('failed');
 		}
 		// Failed tasks are refunded.
-		expect((await client.counters()).creditsRefunded).toBeGreaterThan(0);
+		expect((await fixture.client.counters()).creditsRefunded).toBeGreaterThan(0);
 	});
 
 	it('keeps a succeeded task whose download failed: error item with task ID and result URLs, others downloaded, order kept', async () => {
 		// 404 is not retried: the first download fails for good.
-		await client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
+		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
 		const result = await run([createNode({}, { onError: 'continueRegularOutput' })], {
 			inputItems: prompts(3),
 		});
@@ -350,24 +345,27 @@ describe('Generation > Create', () => {
 		const urls = broken.json.resultUrls as string[];
 		expect(urls.length).toBeGreaterThan(0);
 		// The URL still works: the result was not lost.
-		expect((await client.fetchBytes(urls[0])).status).toBe(200);
+		expect((await fixture.client.fetchBytes(urls[0])).status).toBe(200);
 		for (const item of items.filter((entry) => !entry.json.error)) {
 			expect(item.json.status).toBe('succeeded');
 			expect((await readBinary(item, 'data')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 		}
-		expect((await client.counters()).tasksCreated).toBe(3);
+		expect((await fixture.client.counters()).tasksCreated).toBe(3);
 	});
 
 	it('refuses a batch the balance cannot pay before any POST /generations', async () => {
-		const { accountId, apiKey } = await client.createAccount({ credits: 5 });
+		const { accountId, apiKey } = await fixture.client.createAccount({ credits: 5 });
 		const result = await run(
 			[createNode({ model: { __rl: true, mode: 'id', value: 'google-imagen4-fast' } })],
-			{ inputItems: prompts(2), credentials: { rivyaApi: { apiKey, baseUrl: emulator.baseUrl } } },
+			{
+				inputItems: prompts(2),
+				credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
+			},
 		);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/need at least 8 credits, the balance is 5/);
 		expect(await createRequests()).toBe(0);
-		expect((await client.getAccount(accountId)).credits).toBe(5);
+		expect((await fixture.client.getAccount(accountId)).credits).toBe(5);
 	});
 
 	it('checks model, prompt and params before paying, naming item, field and fix', async () => {
@@ -423,9 +421,14 @@ describe('Generation > Create', () => {
 	});
 
 	it('rides out a 429 storm and injected 500s on create and on polling: one task per item', async () => {
-		await client.addFault({ route: CREATE, kind: 'rate_limit_storm', times: 3, retryAfter: 1 });
-		await client.addFault({ route: CREATE, kind: 'status', status: 500, times: 2 });
-		await client.addFault({
+		await fixture.client.addFault({
+			route: CREATE,
+			kind: 'rate_limit_storm',
+			times: 3,
+			retryAfter: 1,
+		});
+		await fixture.client.addFault({ route: CREATE, kind: 'status', status: 500, times: 2 });
+		await fixture.client.addFault({
 			route: 'GET /api/v1/generations/:taskId',
 			kind: 'status',
 			status: 500,
@@ -438,16 +441,16 @@ describe('Generation > Create', () => {
 			'succeeded',
 			'succeeded',
 		]);
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(counters.tasksCreated).toBe(3);
 		expect(counters.creditsCharged).toBe(3);
 		expect(counters.requests[CREATE]).toBeGreaterThan(3);
 	});
 
 	it('keeps polling when status checks fail even after their retries, and still returns the result', async () => {
-		await client.setModelBehavior('z-image', { durationMs: 2000 });
+		await fixture.client.setModelBehavior('z-image', { durationMs: 2000 });
 		// One attempt per request: each injected 500 is a failed poll the loop itself must survive.
-		await client.addFault({
+		await fixture.client.addFault({
 			route: 'GET /api/v1/generations/:taskId',
 			kind: 'status',
 			status: 500,
@@ -458,17 +461,17 @@ describe('Generation > Create', () => {
 		const [item] = result.outputOf('Rivya');
 		expect(item.json.status).toBe('succeeded');
 		expect(
-			(await client.counters()).requests['GET /api/v1/generations/:taskId'],
+			(await fixture.client.counters()).requests['GET /api/v1/generations/:taskId'],
 		).toBeGreaterThanOrEqual(3);
 	});
 
 	it('replays a create whose response was lost instead of paying twice', async () => {
-		await client.addFault({ route: CREATE, kind: 'drop_after_response', times: 2 });
+		await fixture.client.addFault({ route: CREATE, kind: 'drop_after_response', times: 2 });
 		const result = await run([createNode()], { inputItems: prompts(2) });
 		expect(result.error).toBeUndefined();
 		const items = jsonOf(result.outputOf('Rivya'));
 		expect(items.map((item) => item.status)).toEqual(['succeeded', 'succeeded']);
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(counters.requests[CREATE]).toBe(4);
 		expect(counters.tasksCreated).toBe(2);
 		expect(counters.creditsCharged).toBe(2);
@@ -484,13 +487,13 @@ describe('Generation > Create', () => {
 		expect(jsonOf(again.outputOf('Rivya')).map((item) => item.taskId)).toEqual(
 			jsonOf(first.outputOf('Rivya')).map((item) => item.taskId),
 		);
-		expect((await client.counters()).tasksCreated).toBe(2);
+		expect((await fixture.client.counters()).tasksCreated).toBe(2);
 	});
 });
 
 describe('Generation > Get and Wait', () => {
 	it('waits for tasks created earlier and downloads their results; Get reads status and downloads on request', async () => {
-		await client.setModelBehavior('z-image', { durationMs: 1500 });
+		await fixture.client.setModelBehavior('z-image', { durationMs: 1500 });
 		const result = await run(
 			[
 				createNode({ waitForCompletion: false }),
@@ -516,7 +519,7 @@ describe('Generation > Get and Wait', () => {
 		expect(later[0].json).toHaveProperty('reserved_credits');
 		expect(later[0].json.status).toBe('succeeded');
 		expect((await readBinary(later[1], 'file')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
-		expect((await client.counters()).tasksCreated).toBe(2);
+		expect((await fixture.client.counters()).tasksCreated).toBe(2);
 	});
 
 	it('names the task in a not-found error', async () => {

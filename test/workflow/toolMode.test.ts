@@ -3,26 +3,11 @@
 // no binaries, and errors the model can read.
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { startEmulator, type EmulatorHandle } from '../emulator';
-import { EmulatorClient } from '../emulator/client';
 import { runAsTool, type RunAsToolOptions } from './harness';
+import { useEmulatorPerFile } from './emulator-fixture';
 
 const JOB_MS = 300;
-let emulator: EmulatorHandle;
-let client: EmulatorClient;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ port: 0, defaultJobMs: JOB_MS });
-	client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
-});
-
-afterAll(async () => {
-	await emulator?.close();
-});
-
-beforeEach(async () => {
-	await client.reset();
-});
+const fixture = useEmulatorPerFile({ defaultJobMs: JOB_MS }, 'reset');
 
 async function asTool(
 	parameters: INodeParameters,
@@ -32,7 +17,9 @@ async function asTool(
 	return await runAsTool({
 		node: { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters },
 		calls,
-		credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
+		credentials: {
+			rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+		},
 		...extra,
 	});
 }
@@ -65,16 +52,16 @@ describe('Rivya node as an AI tool', () => {
 		expect(urls.length).toBeGreaterThan(0);
 		expect(answer.primaryUrl).toBe(urls[0]);
 		// The model's argument reached Rivya.
-		const { tasks } = await client.tasks();
+		const { tasks } = await fixture.client.tasks();
 		expect(tasks).toHaveLength(1);
 		expect(tasks[0].id).toBe(answer.taskId);
 		// No binary: nothing was downloaded and nothing binary was output.
-		const counters = await client.counters();
+		const counters = await fixture.client.counters();
 		expect(Object.entries(counters.requests).filter(([route]) => route.includes('/media'))).toEqual(
 			[],
 		);
 		expect(toolRunOutput(run)).not.toContain('"binary"');
-		expect((await client.fetchBytes(urls[0])).status).toBe(200);
+		expect((await fixture.client.fetchBytes(urls[0])).status).toBe(200);
 	});
 
 	it('Chat > Send Message answers with the compact text, session ID and message IDs only', async () => {
@@ -113,8 +100,8 @@ describe('Rivya node as an AI tool', () => {
 		// The fix travels with the message (n8n appends the description as "Details").
 		expect(call.text).toMatch(/Details: .+/);
 		expect(call.text).not.toMatch(/\[object Object\]|^\s*[{[]|\n\s+at /);
-		expect(call.text).not.toContain(emulator.apiKey);
+		expect(call.text).not.toContain(fixture.emulator.apiKey);
 		// Nothing was paid for.
-		expect((await client.counters()).tasksCreated).toBe(0);
+		expect((await fixture.client.counters()).tasksCreated).toBe(0);
 	});
 });

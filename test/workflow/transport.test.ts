@@ -11,9 +11,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { rivyaRequestFull } from '../../nodes/shared/transport';
-import { startEmulator, type EmulatorHandle } from '../emulator';
-import { EmulatorClient } from '../emulator/client';
 import { chain, runWorkflow, startNode, type NodeTypeMap } from './harness';
+import { useEmulatorPerFile } from './emulator-fixture';
 
 /** Sends one request through the transport; parameters mirror RivyaRequest. */
 class TransportCallerNode implements INodeType {
@@ -74,33 +73,19 @@ class TransportCallerNode implements INodeType {
 
 const nodeTypes: NodeTypeMap = { 'test.transportCaller': new TransportCallerNode() };
 
-let emulator: EmulatorHandle;
-let client: EmulatorClient;
+const fixture = useEmulatorPerFile({}, 'clearFaults');
 
-beforeAll(async () => {
-	emulator = await startEmulator({ port: 0 });
-	client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
-});
-
-afterAll(async () => {
-	await emulator?.close();
-});
-
-beforeEach(async () => {
-	await client.clearFaults();
-});
-
-async function call(parameters: INodeParameters, apiKey = emulator.apiKey) {
+async function call(parameters: INodeParameters, apiKey = fixture.emulator.apiKey) {
 	return await runWorkflow({
 		nodes: [startNode(), { name: 'Call', type: 'test.transportCaller', parameters }],
 		connections: chain('Start', 'Call'),
 		nodeTypes,
-		credentials: { rivyaApi: { apiKey, baseUrl: emulator.baseUrl } },
+		credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
 	});
 }
 
 async function requestsTo(route: string): Promise<number> {
-	return (await client.counters()).requests[route] ?? 0;
+	return (await fixture.client.counters()).requests[route] ?? 0;
 }
 
 const generationBody = JSON.stringify({ model: 'z-image', prompt: 'a lighthouse at dusk' });
@@ -108,7 +93,12 @@ const generationBody = JSON.stringify({ model: 'z-image', prompt: 'a lighthouse 
 describe('retries', () => {
 	it('retries a GET on 500 until it succeeds', async () => {
 		const before = await requestsTo('GET /api/v1/credits');
-		await client.addFault({ route: 'GET /api/v1/credits', kind: 'status', status: 500, times: 2 });
+		await fixture.client.addFault({
+			route: 'GET /api/v1/credits',
+			kind: 'status',
+			status: 500,
+			times: 2,
+		});
 		const result = await call({ method: 'GET', path: '/credits' });
 		expect(result.error).toBeUndefined();
 		expect(result.outputOf('Call')[0].json).toMatchObject({ status: 200, attempts: 3 });
@@ -117,7 +107,7 @@ describe('retries', () => {
 
 	it("waits for 429's Retry-After before the next attempt", async () => {
 		const before = await requestsTo('GET /api/v1/credits');
-		await client.addFault({
+		await fixture.client.addFault({
 			route: 'GET /api/v1/credits',
 			kind: 'status',
 			status: 429,
@@ -135,15 +125,20 @@ describe('retries', () => {
 
 	it('gives up after the configured attempts with the last error', async () => {
 		const before = await requestsTo('GET /api/v1/credits');
-		await client.addFault({ route: 'GET /api/v1/credits', kind: 'status', status: 503, times: 5 });
+		await fixture.client.addFault({
+			route: 'GET /api/v1/credits',
+			kind: 'status',
+			status: 503,
+			times: 5,
+		});
 		const result = await call({ method: 'GET', path: '/credits', maxAttempts: 2 });
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '503' });
 		expect(await requestsTo('GET /api/v1/credits')).toBe(before + 2);
 	});
 
 	it('never repeats a POST without an Idempotency-Key after a 500 (it may have started a task)', async () => {
-		const before = await client.counters();
-		await client.addFault({
+		const before = await fixture.client.counters();
+		await fixture.client.addFault({
 			route: 'POST /api/v1/generations',
 			kind: 'status',
 			status: 500,
@@ -151,7 +146,7 @@ describe('retries', () => {
 		});
 		const result = await call({ method: 'POST', path: '/generations', body: generationBody });
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '500' });
-		const after = await client.counters();
+		const after = await fixture.client.counters();
 		expect(
 			after.requests['POST /api/v1/generations'] -
 				(before.requests['POST /api/v1/generations'] ?? 0),
@@ -160,8 +155,8 @@ describe('retries', () => {
 	});
 
 	it('retries a POST with an Idempotency-Key after a 500 and creates exactly one task', async () => {
-		const before = await client.counters();
-		await client.addFault({
+		const before = await fixture.client.counters();
+		await fixture.client.addFault({
 			route: 'POST /api/v1/generations',
 			kind: 'status',
 			status: 500,
@@ -175,13 +170,13 @@ describe('retries', () => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.outputOf('Call')[0].json).toMatchObject({ attempts: 2, replayed: false });
-		const after = await client.counters();
+		const after = await fixture.client.counters();
 		expect(after.tasksCreated - before.tasksCreated).toBe(1);
 	});
 
 	it('replays the first answer when the answer to a keyed POST is lost', async () => {
-		const before = await client.counters();
-		await client.addFault({
+		const before = await fixture.client.counters();
+		await fixture.client.addFault({
 			route: 'POST /api/v1/generations',
 			kind: 'drop_after_response',
 			times: 1,
@@ -195,10 +190,10 @@ describe('retries', () => {
 		expect(result.error).toBeUndefined();
 		const output = result.outputOf('Call')[0].json;
 		expect(output).toMatchObject({ attempts: 2, replayed: true });
-		const after = await client.counters();
+		const after = await fixture.client.counters();
 		expect(after.tasksCreated - before.tasksCreated).toBe(1);
 		expect(after.creditsReserved - before.creditsReserved).toBe(1);
-		const tasks = (await client.tasks()).tasks;
+		const tasks = (await fixture.client.tasks()).tasks;
 		expect(tasks.filter((task) => task.id === (output.body as IDataObject).id)).toHaveLength(1);
 	});
 });
@@ -219,7 +214,7 @@ describe('errors', () => {
 	});
 
 	it('maps 403 to the missing scope', async () => {
-		const { apiKey } = await client.createAccount({ credits: 10, scopes: ['models:read'] });
+		const { apiKey } = await fixture.client.createAccount({ credits: 10, scopes: ['models:read'] });
 		const result = await call(
 			{ method: 'GET', path: '/credits', requiredScope: 'credits:read' },
 			apiKey,
@@ -234,12 +229,12 @@ describe('errors', () => {
 		const result = await call({ method: 'GET', path: '/generations/task_doesnotexist' });
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '404' });
 		expect(result.error?.message).toMatch(/\[not_found\]/);
-		expect(serialized(result)).not.toContain(emulator.apiKey);
+		expect(serialized(result)).not.toContain(fixture.emulator.apiKey);
 	});
 
 	it('maps 402 to the balance and says nothing was charged', async () => {
-		const { apiKey } = await client.createAccount({ credits: 0 });
-		const before = await client.counters();
+		const { apiKey } = await fixture.client.createAccount({ credits: 0 });
+		const before = await fixture.client.counters();
 		const result = await call(
 			{
 				method: 'POST',
@@ -253,7 +248,7 @@ describe('errors', () => {
 		expect(result.error?.message).toMatch(/\[insufficient_credits\]/);
 		expect(result.error?.description).toMatch(/Your balance is 0 credits/);
 		expect(result.error?.description).toMatch(/nothing was charged/i);
-		expect((await client.counters()).tasksCreated).toBe(before.tasksCreated);
+		expect((await fixture.client.counters()).tasksCreated).toBe(before.tasksCreated);
 		expect(serialized(result)).not.toContain(apiKey);
 	});
 
@@ -266,12 +261,12 @@ describe('errors', () => {
 			connections: chain('Start', 'Call'),
 			nodeTypes,
 			// Nothing listens on port 9 (discard) on a test machine: the connection is refused.
-			credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: 'http://127.0.0.1:9' } },
+			credentials: { rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: 'http://127.0.0.1:9' } },
 		});
 		expect(result.error).toMatchObject({ name: 'NodeApiError' });
 		expect(result.error?.description).toMatch(/Base URL/);
 		expect(JSON.stringify(result.error) + JSON.stringify(result.run)).not.toContain(
-			emulator.apiKey,
+			fixture.emulator.apiKey,
 		);
 	});
 });
