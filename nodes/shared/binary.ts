@@ -18,7 +18,7 @@ import { rivyaInputError } from './errors';
 import { idempotencyKeyFor } from './idempotency';
 import { MultipartBody, multipartBoundary, type ChunkSource } from './multipart';
 import {
-	backoffDelayMs,
+	nextRetryDelayMs,
 	DEFAULT_RETRY_POLICY,
 	isRetryableNetworkError,
 	isRetryableStatus,
@@ -507,11 +507,10 @@ export async function downloadToBinary(
 			retryable = isRetryableNetworkError(error);
 			retryAfterMs = undefined;
 		}
-		const delay = backoffDelayMs(attempt, policy, retryAfterMs);
-		const withinBudget = Date.now() - startedAt + delay <= policy.maxRetryTimeMs;
-		if (!retryable || attempt >= policy.maxAttempts || !withinBudget) {
-			throw downloadError(this, url, failure, attempt);
-		}
+		const delay = retryable
+			? nextRetryDelayMs(attempt, policy, startedAt, retryAfterMs)
+			: undefined;
+		if (delay === undefined) throw downloadError(this, url, failure, attempt);
 		await cancellableSleep(delay, signal);
 	}
 }

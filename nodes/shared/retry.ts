@@ -88,3 +88,19 @@ export function backoffDelayMs(
 	);
 	return Math.round(exponential / 2 + random() * (exponential / 2));
 }
+
+/**
+ * The wait before the next attempt, or undefined when the policy allows none: attempts used up, or
+ * the wait would overrun the retry-time budget counted from `startedAtMs`.
+ */
+export function nextRetryDelayMs(
+	attempt: number,
+	policy: RetryPolicy,
+	startedAtMs: number,
+	retryAfterMs?: number,
+	nowMs: number = Date.now(),
+): number | undefined {
+	if (attempt >= policy.maxAttempts) return undefined;
+	const delay = backoffDelayMs(attempt, policy, retryAfterMs);
+	return nowMs - startedAtMs + delay <= policy.maxRetryTimeMs ? delay : undefined;
+}

@@ -3,6 +3,7 @@ import {
 	DEFAULT_RETRY_POLICY,
 	isRetryableNetworkError,
 	isRetryableStatus,
+	nextRetryDelayMs,
 	parseRetryAfterMs,
 	type RetryPolicy,
 } from '../../nodes/shared/retry';
@@ -135,5 +136,34 @@ describe('isRetryableNetworkError', () => {
 		const error = new Error('odd') as Error & { cause?: unknown };
 		error.cause = error;
 		expect(isRetryableNetworkError(error)).toBe(false);
+	});
+});
+
+describe('nextRetryDelayMs', () => {
+	const tight: RetryPolicy = {
+		maxAttempts: 3,
+		maxRetryTimeMs: 5_000,
+		baseDelayMs: 1_000,
+		maxDelayMs: 30_000,
+	};
+
+	it('gives the backoff delay while attempts and the time budget last', () => {
+		const delay = nextRetryDelayMs(1, tight, 0, undefined, 0);
+		expect(delay).toBeGreaterThanOrEqual(500);
+		expect(delay).toBeLessThanOrEqual(1_000);
+	});
+
+	it('gives none once the attempts are used up', () => {
+		expect(nextRetryDelayMs(3, tight, 0, undefined, 0)).toBeUndefined();
+		expect(nextRetryDelayMs(4, tight, 0, undefined, 0)).toBeUndefined();
+	});
+
+	it('gives none when the wait would overrun the budget counted from the first attempt', () => {
+		// 2 s spent + a 2 s Retry-After (plus ≤ 250 ms jitter) fits in 5 s; 4 s spent + 2 s does not.
+		const fits = nextRetryDelayMs(1, tight, 0, 2_000, 2_000);
+		expect(fits).toBeGreaterThanOrEqual(2_000);
+		expect(fits).toBeLessThanOrEqual(2_250);
+		expect(nextRetryDelayMs(1, tight, 0, 2_000, 4_000)).toBeUndefined();
+		expect(nextRetryDelayMs(1, tight, 1_000, 2_000, 5_000)).toBeUndefined();
 	});
 });

@@ -27,10 +27,10 @@ import {
 	type RivyaErrorContext,
 } from '../errors';
 import {
-	backoffDelayMs,
 	DEFAULT_RETRY_POLICY,
 	isRetryableNetworkError,
 	isRetryableStatus,
+	nextRetryDelayMs,
 	parseRetryAfterMs,
 	type RetryPolicy,
 } from '../retry';
@@ -183,14 +183,8 @@ export async function rivyaRequestFull(
 		} catch (error) {
 			if (signal?.aborted)
 				throw new NodeOperationError(this.getNode(), new ExecutionCancelledError());
-			const delay = backoffDelayMs(attempt, policy);
-			const withinBudget = Date.now() - startedAt + delay <= policy.maxRetryTimeMs;
-			if (
-				safeToRepeat &&
-				attempt < policy.maxAttempts &&
-				withinBudget &&
-				isRetryableNetworkError(error)
-			) {
+			const delay = safeToRepeat ? nextRetryDelayMs(attempt, policy, startedAt) : undefined;
+			if (delay !== undefined && isRetryableNetworkError(error)) {
 				await cancellableSleep(delay, signal);
 				continue;
 			}
@@ -216,16 +210,17 @@ export async function rivyaRequestFull(
 		const retryable =
 			(safeToRepeat || status === 429) &&
 			(isRetryableStatus(status) || isInFlightConflict(status, errorBody));
-		if (retryable && attempt < policy.maxAttempts) {
-			const delay = backoffDelayMs(
-				attempt,
-				policy,
-				parseRetryAfterMs(headerValue(headers, 'retry-after')),
-			);
-			if (Date.now() - startedAt + delay <= policy.maxRetryTimeMs) {
-				await cancellableSleep(delay, signal);
-				continue;
-			}
+		const delay = retryable
+			? nextRetryDelayMs(
+					attempt,
+					policy,
+					startedAt,
+					parseRetryAfterMs(headerValue(headers, 'retry-after')),
+				)
+			: undefined;
+		if (delay !== undefined) {
+			await cancellableSleep(delay, signal);
+			continue;
 		}
 		throw await buildApiError.call(this, status, errorBody, request);
 	}
