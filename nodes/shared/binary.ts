@@ -26,7 +26,7 @@ import {
 	type RetryPolicy,
 } from './retry';
 import { cancellableSleep, ExecutionCancelledError } from './sleep';
-import { cancelSignalOf, rivyaRequestFull } from './transport';
+import { cancelSignalOf, headerValue, rivyaRequestFull } from './transport';
 
 export type RivyaFileKind = 'image' | 'video' | 'audio';
 
@@ -389,11 +389,6 @@ export function redactUrl(url: string): string {
 	}
 }
 
-function headerText(headers: IDataObject | undefined, name: string): string | undefined {
-	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
-	return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
-}
-
 /** File name from a Content-Disposition header (RFC 6266 `filename*` preferred). */
 export function fileNameFromContentDisposition(header: string | undefined): string | undefined {
 	if (!header) return undefined;
@@ -496,7 +491,7 @@ export async function downloadToBinary(
 			discard(response.body);
 			failure = `HTTP ${response.statusCode}`;
 			retryable = isRetryableStatus(response.statusCode);
-			retryAfterMs = parseRetryAfterMs(headerText(response.headers, 'retry-after'));
+			retryAfterMs = parseRetryAfterMs(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
 			if (signal?.aborted) {
 				throw new NodeOperationError(this.getNode(), new ExecutionCancelledError());
@@ -521,10 +516,10 @@ function describeDownload(
 	headers: IDataObject,
 	options: DownloadOptions,
 ): { fileName: string; mimeType: string } {
-	const headerMime = baseMimeType(headerText(headers, 'content-type'));
+	const headerMime = baseMimeType(headerValue(headers, 'content-type'));
 	const nameHint =
 		options.fileName ??
-		fileNameFromContentDisposition(headerText(headers, 'content-disposition')) ??
+		fileNameFromContentDisposition(headerValue(headers, 'content-disposition')) ??
 		fileNameFromUrl(url) ??
 		'result';
 	const generic =

@@ -114,9 +114,13 @@ export function cancelSignalOf(context: RivyaContext): AbortSignal | undefined {
 		: undefined;
 }
 
-function headerValue(headers: RivyaResponse['headers'], name: string): string | undefined {
-	const value = headers[name] ?? headers[name.toLowerCase()];
-	return Array.isArray(value) ? value[0] : value;
+/** One response header as text (first value of a repeated one), by its name in any case. */
+export function headerValue(
+	headers: IDataObject | RivyaResponse['headers'] | undefined,
+	name: string,
+): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
 }
 
 async function readStreamText(body: unknown): Promise<string> {
