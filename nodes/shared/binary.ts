@@ -160,6 +160,12 @@ export interface UploadOptions {
 	clientRequestId?: string;
 	idempotencyKey?: string;
 	retry?: Partial<RetryPolicy>;
+	/**
+	 * Bytes to upload that are not on the item (a reference downloaded from its URL); then
+	 * `binaryPropertyName` is only the key for idempotency and `sourceLabel` names them in messages.
+	 */
+	binaryData?: IBinaryData;
+	sourceLabel?: string;
 }
 
 /**
@@ -178,12 +184,22 @@ interface BinarySource {
 	identity: string;
 }
 
+/** SHA-256 of bytes in n8n's binary store, read as a stream (never whole in memory). */
+async function storedBytesHash(this: IExecuteFunctions, binaryId: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of await this.helpers.getBinaryStream(binaryId, UPLOAD_CHUNK_BYTES)) {
+		hash.update(chunk as Buffer);
+	}
+	return hash.digest('hex');
+}
+
 async function readBinarySource(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	binaryPropertyName: string,
+	detached?: IBinaryData,
 ): Promise<BinarySource> {
-	const binaryData = this.helpers.assertBinaryData(itemIndex, binaryPropertyName);
+	const binaryData = detached ?? this.helpers.assertBinaryData(itemIndex, binaryPropertyName);
 	const mimeType = baseMimeType(binaryData.mimeType) || 'application/octet-stream';
 	if (binaryData.id) {
 		// Filesystem/S3 mode: the bytes stay in n8n's store and are streamed when the request is sent.
@@ -197,12 +213,21 @@ async function readBinarySource(
 				mimeType: baseMimeType(metadata.mimeType) || mimeType,
 				size,
 				content: async () => await this.helpers.getBinaryStream(binaryId, UPLOAD_CHUNK_BYTES),
-				identity: `${binaryId}:${size}`,
+				// A detached copy gets a new id each run: only its bytes identify it across a retry.
+				identity: detached
+					? `sha256:${await storedBytesHash.call(this, binaryId)}`
+					: `${binaryId}:${size}`,
 			};
 		}
 	}
 	// Default mode (bytes already in the item) or a store that cannot tell the size.
-	const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
+	const buffer = detached
+		? await this.helpers.binaryToBuffer(
+				detached.id
+					? await this.helpers.getBinaryStream(detached.id)
+					: Buffer.from(detached.data, 'base64'),
+			)
+		: await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
 	return {
 		fileName: binaryData.fileName ?? 'file',
 		mimeType,
@@ -215,7 +240,7 @@ async function readBinarySource(
 function chooseKind(
 	this: IExecuteFunctions,
 	source: BinarySource,
-	binaryPropertyName: string,
+	where: string,
 	itemIndex: number,
 	requested?: RivyaFileKind,
 ): RivyaFileKind {
@@ -226,7 +251,7 @@ function chooseKind(
 	if (kind) return kind;
 	throw rivyaInputError(
 		this.getNode(),
-		`Item ${itemIndex}: cannot tell whether "${source.fileName}" (${source.mimeType}) in binary property "${binaryPropertyName}" is an image, video or audio file`,
+		`Item ${itemIndex}: cannot tell whether "${source.fileName}" (${source.mimeType}) ${where} is an image, video or audio file`,
 		'Set "Kind" to Image, Video or Audio, or give the binary data an image/*, video/* or audio/* mime type. Rivya accepts JPEG/PNG/WebP images, MP4/MOV/WebM videos and MP3/M4A/WAV/AAC/OGG audio.',
 		itemIndex,
 	);
@@ -264,7 +289,7 @@ function checkDefaultSize(
 	this: IExecuteFunctions,
 	source: BinarySource,
 	kind: RivyaFileKind,
-	binaryPropertyName: string,
+	where: string,
 	itemIndex: number,
 ): void {
 	const limit = DEFAULT_MAX_BYTES[kind];
@@ -272,7 +297,7 @@ function checkDefaultSize(
 	const megabytes = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MB`;
 	throw rivyaInputError(
 		this.getNode(),
-		`Item ${itemIndex}: "${source.fileName}" in binary property "${binaryPropertyName}" is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
+		`Item ${itemIndex}: "${source.fileName}" ${where} is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
 		'Compress or shorten the file, or choose the model it is for in "Model": some models accept larger files. Nothing was uploaded.',
 		itemIndex,
 	);
@@ -284,13 +309,13 @@ async function checkAgainstModel(
 	modelId: string,
 	source: BinarySource,
 	kind: RivyaFileKind,
-	binaryPropertyName: string,
+	where: string,
 	itemIndex: number,
 ): Promise<void> {
 	const model = await getModel.call(this, modelId, itemIndex);
 	const [problem] = referenceProblems(model, [
 		{
-			label: `"${source.fileName}" in binary property "${binaryPropertyName}"`,
+			label: `"${source.fileName}" ${where}`,
 			kind,
 			mimeType: source.mimeType,
 			sizeBytes: source.size,
@@ -319,13 +344,19 @@ export async function uploadBinaryToRivya(
 ): Promise<RivyaFile> {
 	const clientRequestId = options.clientRequestId?.trim() || undefined;
 	checkClientRequestId.call(this, clientRequestId, itemIndex);
-	const source = await readBinarySource.call(this, itemIndex, binaryPropertyName);
-	const kind = chooseKind.call(this, source, binaryPropertyName, itemIndex, options.kind);
+	const source = await readBinarySource.call(
+		this,
+		itemIndex,
+		binaryPropertyName,
+		options.binaryData,
+	);
+	const where = options.sourceLabel ?? `in binary property "${binaryPropertyName}"`;
+	const kind = chooseKind.call(this, source, where, itemIndex, options.kind);
 	const model = options.model?.trim() || undefined;
 	if (model) {
-		await checkAgainstModel.call(this, model, source, kind, binaryPropertyName, itemIndex);
+		await checkAgainstModel.call(this, model, source, kind, where, itemIndex);
 	} else {
-		checkDefaultSize.call(this, source, kind, binaryPropertyName, itemIndex);
+		checkDefaultSize.call(this, source, kind, where, itemIndex);
 	}
 
 	const fields: Record<string, string> = { kind };
@@ -370,6 +401,8 @@ export async function uploadBinaryToRivya(
 // ─── Download ────────────────────────────────────────────────────────────────────────────────────
 
 export interface DownloadOptions {
+	/** What to tell the user when the download fails for good (default: about Rivya result URLs). */
+	failureHint?: string;
 	fileName?: string;
 	mimeType?: string;
 	signal?: AbortSignal;
@@ -435,13 +468,15 @@ function downloadError(
 	url: string,
 	reason: string,
 	attempts: number,
+	failureHint?: string,
 ): NodeOperationError {
+	const hint =
+		failureHint ??
+		'Rivya result URLs are plain downloads that may expire: if the task finished long ago, run Generation > Get for a fresh result, or turn off "Download Results" and use the URLs directly.';
 	return new NodeOperationError(
 		context.getNode(),
 		`Could not download ${redactUrl(url)}: ${reason}`,
-		{
-			description: `Tried ${attempts} time${attempts === 1 ? '' : 's'}. Rivya result URLs are plain downloads that may expire: if the task finished long ago, run Generation > Get for a fresh result, or turn off "Download Results" and use the URLs directly.`,
-		},
+		{ description: `Tried ${attempts} time${attempts === 1 ? '' : 's'}. ${hint}` },
 	);
 }
 
@@ -505,7 +540,9 @@ export async function downloadToBinary(
 		const delay = retryable
 			? nextRetryDelayMs(attempt, policy, startedAt, retryAfterMs)
 			: undefined;
-		if (delay === undefined) throw downloadError(this, url, failure, attempt);
+		if (delay === undefined) {
+			throw downloadError(this, url, failure, attempt, options.failureHint);
+		}
 		await cancellableSleep(delay, signal);
 	}
 }

@@ -198,7 +198,7 @@ export async function execute(
 		const referenceMediaItems = await toReferenceMediaItems.call(
 			this,
 			entry.itemIndex,
-			entry.model.id,
+			entry.model,
 			entry.references,
 			finish.retry,
 		);

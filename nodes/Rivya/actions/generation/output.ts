@@ -71,6 +71,22 @@ export function simplifyGeneration(generation: IDataObject): IDataObject {
 	};
 }
 
+/**
+ * Rivya's task-lifecycle docs: a started task can be marked failed when credits run low (unlike the
+ * 402 at submit, which creates no task). The error code for it is not documented: code or message.
+ */
+export function failedForCredits(error: IDataObject): boolean {
+	return /credit/i.test(text(error.code) ?? '') || /\bcredits?\b/i.test(text(error.message) ?? '');
+}
+
+/** `final_credits` exactly as Rivya returned it: refunds follow Rivya's policy, never assumed here. */
+function finalCreditsNote(generation: IDataObject): string {
+	const final = generation.final_credits;
+	return typeof final === 'number' || typeof final === 'string'
+		? `Rivya reports final_credits ${String(final)} for this task (reserved ${String(generation.reserved_credits ?? 'unknown')}).`
+		: 'Rivya did not report final_credits for this task.';
+}
+
 export function generationFailedError(
 	context: IExecuteFunctions,
 	generation: IDataObject,
@@ -79,15 +95,17 @@ export function generationFailedError(
 	const error = (generation.error as IDataObject | null) ?? {};
 	const code = text(error.code) ?? 'generation_failed';
 	const message = text(error.message) ?? 'Rivya reported the generation as failed';
-	return new NodeApiError(
-		context.getNode(),
-		{ code, message, taskId: String(generation.id) } as JsonObject,
-		{
-			message: `Generation ${String(generation.id)} failed: ${message} [${code}]`,
-			description: `Rivya could not produce a result for task ${String(generation.id)} (model ${String(generation.model)}). The reserved credits are refunded for failed tasks. Adjust the prompt or parameters and run again.`,
-			itemIndex,
-		},
-	);
+	const taskId = String(generation.id);
+	const description = failedForCredits(error)
+		? `Task ${taskId} (model ${String(generation.model)}) started, then Rivya marked it failed because the account ran low on credits. ${finalCreditsNote(generation)} Top up credits in Rivya (Credit > Get Balance shows the balance), then run again.`
+		: `Rivya could not produce a result for task ${taskId} (model ${String(generation.model)}). ${finalCreditsNote(generation)} Adjust the prompt or parameters and run again.`;
+	return new NodeApiError(context.getNode(), { code, message, taskId } as JsonObject, {
+		message: failedForCredits(error)
+			? `Generation ${taskId} failed for lack of credits: ${message} [${code}]`
+			: `Generation ${taskId} failed: ${message} [${code}]`,
+		description,
+		itemIndex,
+	});
 }
 
 function binaryNameFor(base: string, index: number): string {
