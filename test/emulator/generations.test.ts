@@ -3,6 +3,7 @@
 // the result media (real, valid, streamed).
 import { crc32 } from 'node:zlib';
 import { expectError, sleep, useEmulator } from './core-test-setup';
+import type { ModelDefinition } from './catalog';
 import { generateMedia } from './media';
 
 const emulator = useEmulator();
@@ -448,7 +449,7 @@ describe('reference media through the Files API (nano-banana family, happyhorse-
 	];
 
 	it('lists them as not taking URL input, with the documented limits', async () => {
-		const models = (await emulator.api.listModels()).body.data as any[];
+		const models = (await emulator.api.listModels()).body.data as ModelDefinition[];
 		const byId = Object.fromEntries(models.map((model) => [model.id, model]));
 		for (const [id] of filesApiModels) {
 			expect({ id, url: byId[id].url_input_supported }).toEqual({ id, url: false });
@@ -458,7 +459,7 @@ describe('reference media through the Files API (nano-banana family, happyhorse-
 		}
 		expect(byId['kling-2-6'].url_input_supported).toBe(true);
 		const limits = (id: string) => {
-			const { max_files, max_bytes } = byId[id].reference_media;
+			const { max_files, max_bytes } = byId[id].reference_media!;
 			return { max_files, max_bytes };
 		};
 		const MB = 1024 * 1024;
@@ -469,7 +470,10 @@ describe('reference media through the Files API (nano-banana family, happyhorse-
 			max_files: 10,
 			max_bytes: { image: 10 * MB, video: 95 * MB },
 		});
-		expect(limits('wan-2-6')).toEqual({ max_files: 1, max_bytes: { image: 10 * MB, video: 10 * MB } });
+		expect(limits('wan-2-6')).toEqual({
+			max_files: 1,
+			max_bytes: { image: 10 * MB, video: 10 * MB },
+		});
 	});
 
 	it.each(filesApiModels)(

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 // Generation resource through n8n's real engine against the Rivya emulator: batches submitted and
 // polled together, results into binary data (both binary modes), references, cancel, timeouts,
 // failed jobs, the checks made before paying, and faults that must never cost a second task.
@@ -105,7 +105,9 @@ async function referenceHost(body: Buffer): Promise<{ url: string; requests: str
 
 const hosts: http.Server[] = [];
 afterEach(async () => {
-	await Promise.all(hosts.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+	await Promise.all(
+		hosts.splice(0).map((server) => new Promise((resolve) => server.close(resolve))),
+	);
 });
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -237,7 +239,11 @@ describe('Generation > Create', () => {
 		const references = task.params.referenceMediaItems as IDataObject[];
 		expect(references).toHaveLength(2);
 		expect(references[0]).toMatchObject({ kind: 'image', name: 'cat.png', mimeType: 'image/png' });
-		expect(references[1]).toMatchObject({ kind: 'image', name: 'style.png', mimeType: 'image/png' });
+		expect(references[1]).toMatchObject({
+			kind: 'image',
+			name: 'style.png',
+			mimeType: 'image/png',
+		});
 		for (const reference of references) {
 			expect(String(reference.url)).toContain(`${fixture.emulator.baseUrl}/uploads/file_`);
 		}
@@ -279,14 +285,18 @@ describe('Generation > Create', () => {
 			createNode({
 				model: { __rl: true, mode: 'id', value: 'nano-banana' },
 				referenceMedia: {
-					references: [{ source: 'url', url: `${host.url}/missing.png?token=secret`, kind: 'image' }],
+					references: [
+						{ source: 'url', url: `${host.url}/missing.png?token=secret`, kind: 'image' },
+					],
 				},
 			}),
 		]);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain(`Could not download ${host.url}/missing.png: HTTP 404`);
 		expect(result.error?.message).not.toContain('secret');
-		expect(result.error?.description).toMatch(/takes reference media only through Rivya's Files API/);
+		expect(result.error?.description).toMatch(
+			/takes reference media only through Rivya's Files API/,
+		);
 		expect(await createRequests()).toBe(0);
 	});
 
