@@ -175,6 +175,37 @@ describe('Chat > Send Message', () => {
 		expect(output.text).toContain(`Attachments seen: ${fileId}.`);
 	});
 
+	it('sends a non-streaming turn as documented: attachments [{file_id}], defaults left to Rivya, an Idempotency-Key', async () => {
+		const png = await bytesOf('png', 2048);
+		const keysBefore = new Set(emulator.state.idempotency.keys());
+		const result = await run(
+			[chatNode('Chat', { message: 'Look', options: { imageBinaryProperties: 'photo' } })],
+			{
+				inputItems: [
+					{
+						json: {},
+						binary: { photo: { data: png.toString('base64'), mimeType: 'image/png' } },
+					},
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		const [output] = jsonOf(result.outputOf('Chat'));
+		const [fileId] = output.uploadedFileIds as string[];
+		// enable_web_search (default false) and reasoning_effort (default "default") were left at Rivya's defaults.
+		expect(String(output.text)).not.toMatch(/Web search|Reasoning effort/);
+		const session = await fetch(
+			`${emulator.baseUrl}/api/v1/chat/sessions/${String(output.sessionId)}`,
+			{ headers: { Authorization: `Bearer ${emulator.apiKey}` } },
+		);
+		const { messages } = (await session.json()) as { messages: IDataObject[] };
+		expect(messages[0].attachments).toEqual([{ file_id: fileId }]);
+		const keyedRoutes = [...emulator.state.idempotency.keys()]
+			.filter((key) => !keysBefore.has(key))
+			.map((key) => key.split('\n')[1]);
+		expect(keyedRoutes).toEqual(['POST /api/v1/files', 'POST /api/v1/chat/completions']);
+	});
+
 	it('gives the same final output streaming and not streaming', async () => {
 		const message = 'Tell me three short facts about otters, please.';
 		const plain = await run([chatNode('Chat', { message })]);
