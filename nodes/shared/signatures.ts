@@ -135,3 +135,6 @@ function verify({
 	}
 	return { valid: false, reason: 'No signature matches' };
 }
+
+/** The headers a signed delivery carries (contract §9, Standard Webhooks), as lowercase names. */
+export const SIGNATURE_HEADER_NAMES = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];

@@ -485,6 +485,8 @@ const silentLogger = {
 		return silentLogger;
 	},
 };
+/** The Logger nodes get from n8n (`this.logger`): spy on its methods to see what a node logs. */
+export const harnessLogger = silentLogger;
 
 /** What n8n-core hands to its error tracker (Sentry in production): every node error, and internal faults. */
 export const reportedErrors: unknown[] = [];
