@@ -380,6 +380,44 @@ describe('Chat > Send Message', () => {
 		expect(await charged()).toBe(chargedBefore + (output.credits as { final: number }).final);
 	});
 
+	describe('stream event names other than the contract’s (they are not documented)', () => {
+		afterEach(async () => {
+			await control('PUT', '/_emulator/chat/stream-event-names', {});
+		});
+
+		it('no recognised final event: an error naming the events, with the text that arrived', async () => {
+			await control('PUT', '/_emulator/chat/stream-event-names', { done: 'response.completed' });
+			const result = await run([
+				chatNode('Chat', { message: 'Name the events', options: { stream: true } }),
+			]);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/incomplete.*events received: start, delta ×\d+, response\.completed\)/,
+			);
+			expect(result.error?.description).toContain('Echo (turn 1): Name the events');
+			expect(result.error?.description).toContain('not returned as the answer');
+		});
+
+		it('only unknown events: an error naming them, never an empty success', async () => {
+			await control('PUT', '/_emulator/chat/stream-event-names', {
+				start: 'message_start',
+				delta: 'content_block_delta',
+				done: 'message_stop',
+				error: 'failure',
+			});
+			const result = await run([
+				chatNode('Chat', { message: 'Anyone there?', options: { stream: true } }),
+			]);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/events received: message_start, content_block_delta ×\d+, message_stop\)/,
+			);
+			expect(result.error?.description).toMatch(
+				/None of the stream's events is one this node reads/,
+			);
+		});
+	});
+
 	it('turns an error event in the middle of the stream into Rivya’s error', async () => {
 		await control('POST', '/_emulator/chat/faults', {
 			kind: 'stream_error',
