@@ -209,7 +209,7 @@ class Report {
 		out.push(
 			missing === 0 && this.problems.length === 0
 				? `All ${this.lines.length} found: the live API matches what the nodes expect.`
-				: `${missing} of ${this.lines.length} missing${this.problems.length ? `, ${this.problems.length} problem(s)` : ''}: the live API differs from what the nodes expect (see rivya-api.md and test/emulator/ASSUMED.md).`,
+				: `${missing} of ${this.lines.length} missing${this.problems.length ? `, ${this.problems.length} problem(s)` : ''}: the live API differs from what the nodes expect (see README's "Assumed behaviour" and test/emulator/ASSUMED.md).`,
 		);
 		return out.join('\n');
 	}

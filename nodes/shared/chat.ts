@@ -190,7 +190,7 @@ function requireCompletion(
 	return candidate as ChatCompletion;
 }
 
-/** The SSE events this reader knows (contract §7, assumed names). */
+/** The SSE events this reader knows (assumed names: test/emulator/ASSUMED.md, chat stream). */
 const KNOWN_STREAM_EVENTS = ['start', 'delta', 'done', 'error'];
 /** A stream whose first events are all unknown is not going to become readable: stop, do not hang. */
 const MAX_UNKNOWN_EVENTS_FIRST = 100;

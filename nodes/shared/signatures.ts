@@ -136,5 +136,5 @@ function verify({
 	return { valid: false, reason: 'No signature matches' };
 }
 
-/** The headers a signed delivery carries (contract §9, Standard Webhooks), as lowercase names. */
+/** The headers a signed delivery carries (Standard Webhooks; ASSUMED.md, webhook signing), lowercase. */
 export const SIGNATURE_HEADER_NAMES = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
