@@ -279,6 +279,35 @@ describe('Generation > Create', () => {
 		expect(host.requests).toEqual(['/pose.png']);
 	});
 
+	it.each(['default', 'filesystem'] as const)(
+		'a URL reference uploaded for the model is replayed, not paid twice, when the same execution runs again (%s binary mode)',
+		async (binaryMode) => {
+			const host = await referenceHost(await pngBytes(3000));
+			const executionId = '515151';
+			const node = () =>
+				createNode(
+					{
+						model: { __rl: true, mode: 'id', value: 'nano-banana' },
+						referenceMedia: {
+							references: [{ source: 'url', url: `${host.url}/ref.png`, kind: 'image' }],
+						},
+						waitForCompletion: false,
+					},
+					{ id: 'a3c1e0c2-0000-4000-8000-000000000002' },
+				);
+			const first = await run([node()], { executionId, binaryMode });
+			const again = await run([node()], { executionId, binaryMode });
+			expect(first.error).toBeUndefined();
+			expect(jsonOf(again.outputOf('Rivya'))[0].taskId).toBe(
+				jsonOf(first.outputOf('Rivya'))[0].taskId,
+			);
+			const counters = await fixture.client.counters();
+			expect(counters.tasksCreated).toBe(1);
+			expect(counters.requests['POST /api/v1/files']).toBe(2);
+			expect(host.requests).toEqual(['/ref.png', '/ref.png']);
+		},
+	);
+
 	it('names the URL when a reference cannot be downloaded for upload; nothing submitted', async () => {
 		const host = await referenceHost(await pngBytes(3000));
 		const result = await run([
