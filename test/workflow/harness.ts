@@ -864,6 +864,11 @@ export async function testCredentials(
 		headers: request.headers as IDataObject | undefined,
 		qs: request.qs as IDataObject | undefined,
 		body: request.body as IDataObject | undefined,
+		// n8n's credential tester copies every key of the test request (routing-node requestDefaults).
+		disableFollowRedirect: request.disableFollowRedirect as boolean | undefined,
+		sendCredentialsOnCrossOriginRedirect: request.sendCredentialsOnCrossOriginRedirect as
+			| boolean
+			| undefined,
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,

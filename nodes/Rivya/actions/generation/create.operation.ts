@@ -164,6 +164,16 @@ async function checkBalance(
 	);
 }
 
+/** A create answer without a task id: the task may exist and be charged, so this is never a success. */
+function missingTaskIdError(context: IExecuteFunctions, itemIndex: number, idempotencyKey: string) {
+	return rivyaInputError(
+		context.getNode(),
+		`Item ${itemIndex}: Rivya accepted the generation but its answer has no task ID`,
+		`A task may have been created (and charged). Do not submit it again under a new key: run again with Options > Idempotency Key set to "${idempotencyKey}" (the key this request used), and Rivya answers with the same task instead of a new one. Check also the Base URL in the Rivya credential points at Rivya's API.`,
+		itemIndex,
+	);
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -222,6 +232,9 @@ export async function execute(
 				creditsNeeded: entry.model.base_credits,
 			},
 		});
+		if (typeof generation.id !== 'string' || !generation.id.trim()) {
+			throw missingTaskIdError(this, entry.itemIndex, idempotencyKey);
+		}
 		return { generation, submittedAtMs: Date.now() };
 	});
 

@@ -1,0 +1,232 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+// Hostile or broken servers, through n8n's real engine: a local server on 127.0.0.1 in front of the
+// Rivya emulator answers chosen requests itself (redirects, HTML, cut-off bodies, echoed keys) and
+// records what reached it. Nothing may leak the key, lose a paid task or loop.
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { useEmulatorPerFile } from './emulator-fixture';
+import { chain, runWorkflow, startNode, testCredentials, type TestNode } from './harness';
+import { answerCutOff, startHostileServer, type HostileServer } from './hostile-server';
+
+const fixture = useEmulatorPerFile({ defaultJobMs: 200 }, 'reset');
+const CREATE = 'POST /api/v1/generations';
+
+let front: HostileServer;
+let elsewhere: HostileServer;
+beforeAll(async () => {
+	front = await startHostileServer(fixture.emulator.baseUrl);
+	elsewhere = await startHostileServer();
+});
+afterAll(async () => {
+	await front?.close();
+	await elsewhere?.close();
+});
+beforeEach(() => {
+	front.intercept = undefined;
+	front.seen.length = 0;
+	elsewhere.intercept = undefined;
+	elsewhere.seen.length = 0;
+});
+
+function rivyaNode(parameters: IDataObject, extra: Partial<TestNode> = {}): TestNode {
+	return { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters, ...extra };
+}
+
+const balanceNode = () => rivyaNode({ resource: 'credit', operation: 'getBalance' });
+
+function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {}): TestNode {
+	return rivyaNode(
+		{
+			resource: 'generation',
+			operation: 'create',
+			category: 'image',
+			model: { __rl: true, mode: 'id', value: 'z-image' },
+			prompt: '={{ $json.prompt }}',
+			...parameters,
+		},
+		extra,
+	);
+}
+
+async function run(
+	node: TestNode,
+	inputItems: IDataObject[] = [{ prompt: 'a lighthouse' }],
+	baseUrl = front.baseUrl,
+) {
+	return await runWorkflow({
+		nodes: [startNode(), node],
+		connections: chain('Start', node.name),
+		credentials: { rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl } },
+		inputItems,
+	});
+}
+
+const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
+
+async function requestsTo(route: string): Promise<number> {
+	return (await fixture.client.counters()).requests[route] ?? 0;
+}
+
+function redirectTo(location: string, status = 302) {
+	return (_: unknown, res: import('node:http').ServerResponse) => {
+		res.writeHead(status, { Location: location, 'Content-Type': 'text/plain' });
+		res.end('moved');
+		return true;
+	};
+}
+
+describe('redirects: the API key never leaves the Base URL origin', () => {
+	it('a cross-origin 302 on GET /credits is an error naming the address; nothing reaches the other host', async () => {
+		elsewhere.intercept = (_, res) => {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end('{"current_credits": 999999}');
+			return true;
+		};
+		front.intercept = redirectTo(`${elsewhere.baseUrl}/api/v1/credits`);
+		const result = await run(balanceNode());
+		expect(result.error).toBeDefined();
+		expect(result.error?.message).toContain(elsewhere.baseUrl);
+		expect(result.error?.description).toMatch(/Base URL/);
+		expect(elsewhere.seen).toHaveLength(0);
+		expect(JSON.stringify(result.error)).not.toContain(fixture.emulator.apiKey);
+	});
+
+	it('a 307 on POST /generations is never followed, even to the same origin', async () => {
+		elsewhere.intercept = redirectTo(`${front.baseUrl}/api/v1/generations`, 307);
+		front.intercept = (request, res) =>
+			request.method === 'POST' && request.url === '/api/v1/generations'
+				? redirectTo(`${elsewhere.baseUrl}/api/v1/generations`, 307)(request, res)
+				: false;
+		const result = await run(createNode());
+		expect(result.error).toBeDefined();
+		expect(result.error?.message).toContain(elsewhere.baseUrl);
+		expect(elsewhere.seen).toHaveLength(0);
+
+		front.intercept = (request, res) =>
+			request.method === 'POST' && request.url === '/api/v1/generations'
+				? redirectTo('/api/v1/generations-elsewhere', 307)(request, res)
+				: false;
+		const sameOrigin = await run(createNode());
+		expect(sameOrigin.error?.message).toMatch(/redirect/i);
+		expect(front.seen.filter((request) => request.url.includes('generations-elsewhere'))).toEqual(
+			[],
+		);
+		expect(await requestsTo(CREATE)).toBe(0);
+	});
+
+	it('a same-origin redirect of a GET is followed with the key', async () => {
+		front.intercept = (request, res) =>
+			request.url === '/api/v1/credits'
+				? redirectTo('/api/v1/credits?moved=1')(request, res)
+				: false;
+		const result = await runWorkflow({
+			nodes: [startNode(), balanceNode()],
+			connections: chain('Start', 'Rivya'),
+			credentials: {
+				rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: front.baseUrl },
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.outputOf('Rivya'))[0]).toHaveProperty('current_credits', 1000);
+		expect(front.seen.map((request) => [request.url, request.headers.authorization])).toEqual([
+			['/api/v1/credits', `Bearer ${fixture.emulator.apiKey}`],
+			['/api/v1/credits?moved=1', `Bearer ${fixture.emulator.apiKey}`],
+		]);
+	});
+
+	it('the credential test does not follow a redirect to another host', async () => {
+		front.intercept = redirectTo(`${elsewhere.baseUrl}/api/v1/credits`);
+		const result = await testCredentials('rivyaApi', {
+			apiKey: fixture.emulator.apiKey,
+			baseUrl: front.baseUrl,
+		});
+		expect(elsewhere.seen).toHaveLength(0);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/Base URL/);
+	});
+});
+
+describe('create answers: a paid task is never lost', () => {
+	const answerCreate =
+		(answer: (res: import('node:http').ServerResponse) => true) =>
+		(request: { method: string; url: string }, res: import('node:http').ServerResponse) =>
+			request.method === 'POST' && request.url === '/api/v1/generations' ? answer(res) : false;
+
+	it('a 202 without an id is an error that says a task may exist, with wait off and on', async () => {
+		front.intercept = answerCreate((res) => {
+			res.writeHead(202, { 'Content-Type': 'application/json' });
+			res.end('{"status":"queued"}');
+			return true;
+		});
+		for (const waitForCompletion of [false, true]) {
+			const result = await run(createNode({ waitForCompletion, options: { idempotencyKey: '' } }));
+			expect(result.error).toBeDefined();
+			expect(result.error?.message).toMatch(/task ID/i);
+			expect(result.error?.description).toMatch(/may have been created/i);
+			expect(front.seen.some((request) => request.url.includes('undefined'))).toBe(false);
+		}
+	});
+
+	it('a 202 that is not JSON is never a success', async () => {
+		front.intercept = answerCreate((res) => {
+			res.writeHead(202, { 'Content-Type': 'text/html' });
+			res.end('<html>accepted</html>');
+			return true;
+		});
+		const result = await run(createNode({ waitForCompletion: false }));
+		expect(result.error).toBeDefined();
+	});
+
+	it('a cut-off create answer is retried with the same Idempotency-Key: one task, one charge', async () => {
+		let cutOnce = false;
+		front.intercept = async (request, res) => {
+			if (cutOnce || request.method !== 'POST' || request.url !== '/api/v1/generations')
+				return false;
+			cutOnce = true;
+			// Forward to Rivya (which creates the task), then cut its answer short.
+			const upstream = await fetch(`${fixture.emulator.baseUrl}${request.url}`, {
+				method: 'POST',
+				headers: request.headers as Record<string, string>,
+				body: request.body,
+			});
+			const text = await upstream.text();
+			return answerCutOff(res, upstream.status, text.slice(0, 20), text.length);
+		};
+		const result = await run(createNode({ waitForCompletion: false }));
+		expect(result.error).toBeUndefined();
+		const [item] = jsonOf(result.outputOf('Rivya'));
+		expect(typeof item.taskId).toBe('string');
+		expect((await fixture.client.counters()).tasksCreated).toBe(1);
+		const keys = front.seen
+			.filter((request) => request.url === '/api/v1/generations')
+			.map((request) => request.headers['idempotency-key']);
+		expect(keys).toHaveLength(2);
+		expect(keys[0]).toBe(keys[1]);
+	});
+});
+
+describe('non-JSON answers', () => {
+	it('an HTML page on GET /credits is an error saying the Base URL does not look like Rivya', async () => {
+		front.intercept = (_, res) => {
+			res.writeHead(200, { 'Content-Type': 'text/html' });
+			res.end('<!doctype html><html><body>Welcome to nginx</body></html>');
+			return true;
+		};
+		const result = await run(balanceNode());
+		expect(result.error).toBeDefined();
+		expect(result.error?.message).toMatch(/does not look like Rivya/i);
+		expect(result.error?.description).toMatch(/Base URL/);
+	});
+
+	it('an HTML page on GET /credits does not pass the credits pre-check', async () => {
+		front.intercept = (request, res) => {
+			if (request.url !== '/api/v1/credits') return false;
+			res.writeHead(200, { 'Content-Type': 'text/html' });
+			res.end('<html>portal</html>');
+			return true;
+		};
+		const result = await run(createNode({ waitForCompletion: false }));
+		expect(result.error?.message).toMatch(/does not look like Rivya/i);
+		expect(await requestsTo(CREATE)).toBe(0);
+	});
+});
