@@ -230,3 +230,89 @@ describe('non-JSON answers', () => {
 		expect(await requestsTo(CREATE)).toBe(0);
 	});
 });
+
+describe('secrets echoed by a server', () => {
+	it('a key echoed in the error message, code or request id is redacted everywhere', async () => {
+		front.intercept = (request, res) => {
+			const echoed = String(request.headers.authorization ?? '');
+			res.writeHead(401, { 'Content-Type': 'application/json' });
+			res.end(
+				JSON.stringify({
+					error: {
+						code: 'api_key_invalid',
+						message: `The key in "${echoed}" (${echoed.replace('Bearer ', '')}) is not valid`,
+						requestId: `req_${echoed.replace('Bearer ', '')}`,
+					},
+				}),
+			);
+			return true;
+		};
+		const result = await run(balanceNode());
+		expect(result.error?.message).toMatch(/\[redacted\]/);
+		expect(JSON.stringify(result.error)).not.toContain(fixture.emulator.apiKey);
+		expect(JSON.stringify(result.run)).not.toContain(fixture.emulator.apiKey);
+	});
+
+	it('a key that does not look like a Rivya key is redacted too', async () => {
+		const oddKey = 'custom-proxy-token-1234567890';
+		front.intercept = (request, res) => {
+			res.writeHead(403, { 'Content-Type': 'application/json' });
+			res.end(
+				JSON.stringify({
+					error: { code: 'api_scope_denied', message: `token ${oddKey} lacks a scope` },
+				}),
+			);
+			return true;
+		};
+		const result = await runWorkflow({
+			nodes: [startNode(), balanceNode()],
+			connections: chain('Start', 'Rivya'),
+			credentials: { rivyaApi: { apiKey: oddKey, baseUrl: front.baseUrl } },
+		});
+		expect(result.error?.message).toMatch(/\[redacted\]/);
+		expect(JSON.stringify(result.run)).not.toContain(oddKey);
+	});
+});
+
+describe('bounded loops', () => {
+	it('a 402 from GET /credits during the balance lookup ends the lookup (at most one request)', async () => {
+		const insufficient = (_: unknown, res: import('node:http').ServerResponse) => {
+			res.writeHead(402, { 'Content-Type': 'application/json' });
+			res.end('{"error":{"code":"insufficient_credits","message":"Not enough credits"}}');
+			return true;
+		};
+		front.intercept = (request, res) =>
+			request.url.startsWith('/api/v1/credits') ||
+			(request.method === 'POST' && request.url === '/api/v1/generations')
+				? insufficient(request, res)
+				: false;
+		const result = await run(
+			createNode({ waitForCompletion: false, options: { checkCredits: false } }),
+		);
+		expect(result.error?.message).toMatch(/insufficient_credits/);
+		expect(front.seen.filter((request) => request.url.startsWith('/api/v1/credits'))).toHaveLength(
+			1,
+		);
+
+		front.seen.length = 0;
+		const balance = await run(balanceNode());
+		expect(balance.error?.message).toMatch(/insufficient_credits/);
+		expect(front.seen.filter((request) => request.url.startsWith('/api/v1/credits'))).toHaveLength(
+			1,
+		);
+	});
+
+	it('Return All stops with a clear error when the cursor does not advance', async () => {
+		front.intercept = (request, res) => {
+			if (!request.url.startsWith('/api/v1/webhooks')) return false;
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end('{"object":"list","data":[{"id":"whend_same"}],"has_more":true}');
+			return true;
+		};
+		const result = await run(
+			rivyaNode({ resource: 'webhook', operation: 'getAll', returnAll: true }),
+		);
+		expect(result.error?.message).toMatch(/did not advance/);
+		expect(front.seen.length).toBeLessThanOrEqual(3);
+	});
+});
