@@ -15,7 +15,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getModel, referenceProblems } from './catalog';
 import { rivyaInputError } from './errors';
-import { idempotencyKeyFor } from './idempotency';
+import { idempotencyKeyFor, validateUserIdempotencyKey } from './idempotency';
 import { MultipartBody, multipartBoundary, type ChunkSource } from './multipart';
 import {
 	nextRetryDelayMs,
@@ -331,6 +331,50 @@ async function checkAgainstModel(
 	}
 }
 
+/** Every check made before an upload, without sending anything: for checking a whole batch first. */
+export async function checkUpload(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	binaryPropertyName: string,
+	options: UploadOptions = {},
+): Promise<void> {
+	await prepareUpload.call(this, itemIndex, binaryPropertyName, options);
+}
+
+async function prepareUpload(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	binaryPropertyName: string,
+	options: UploadOptions,
+) {
+	const clientRequestId = options.clientRequestId?.trim() || undefined;
+	checkClientRequestId.call(this, clientRequestId, itemIndex);
+	validateUserIdempotencyKey.call(this, options.idempotencyKey, itemIndex);
+	const source = await readBinarySource.call(
+		this,
+		itemIndex,
+		binaryPropertyName,
+		options.binaryData,
+	);
+	const where = options.sourceLabel ?? `in binary property "${binaryPropertyName}"`;
+	if (source.size === 0) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: "${source.fileName}" ${where} is empty (0 bytes)`,
+			'Check the node that produced the file: Rivya cannot store an empty file. Nothing was uploaded.',
+			itemIndex,
+		);
+	}
+	const kind = chooseKind.call(this, source, where, itemIndex, options.kind);
+	const model = options.model?.trim() || undefined;
+	if (model) {
+		await checkAgainstModel.call(this, model, source, kind, where, itemIndex);
+	} else {
+		checkDefaultSize.call(this, source, kind, where, itemIndex);
+	}
+	return { clientRequestId, source, kind, model };
+}
+
 /**
  * Uploads an item's binary property to POST /files (multipart, streamed from disk in filesystem mode).
  * Kind auto-detected from mime type unless given. Idempotency key derived per item + property + file
@@ -342,22 +386,12 @@ export async function uploadBinaryToRivya(
 	binaryPropertyName: string,
 	options: UploadOptions = {},
 ): Promise<RivyaFile> {
-	const clientRequestId = options.clientRequestId?.trim() || undefined;
-	checkClientRequestId.call(this, clientRequestId, itemIndex);
-	const source = await readBinarySource.call(
+	const { clientRequestId, source, kind, model } = await prepareUpload.call(
 		this,
 		itemIndex,
 		binaryPropertyName,
-		options.binaryData,
+		options,
 	);
-	const where = options.sourceLabel ?? `in binary property "${binaryPropertyName}"`;
-	const kind = chooseKind.call(this, source, where, itemIndex, options.kind);
-	const model = options.model?.trim() || undefined;
-	if (model) {
-		await checkAgainstModel.call(this, model, source, kind, where, itemIndex);
-	} else {
-		checkDefaultSize.call(this, source, kind, where, itemIndex);
-	}
 
 	const fields: Record<string, string> = { kind };
 	if (model) fields.model = model;

@@ -316,3 +316,82 @@ describe('bounded loops', () => {
 		expect(front.seen.length).toBeLessThanOrEqual(3);
 	});
 });
+
+describe('every item is checked before the first paid request', () => {
+	const continueOnFail = { onError: 'continueRegularOutput' as const };
+
+	it('Generation > Create: a Client Request ID over 128 characters in item 1 stops the batch before item 0 is paid', async () => {
+		const inputs = [
+			{ prompt: 'a lighthouse', trace: 'ok' },
+			{ prompt: 'a harbour', trace: 'x'.repeat(129) },
+		];
+		const node = (extra: Partial<TestNode> = {}) =>
+			createNode(
+				{ waitForCompletion: false, options: { clientRequestId: '={{ $json.trace }}' } },
+				extra,
+			);
+		const result = await run(node(), inputs);
+		expect(result.error?.message).toMatch(/Item 1: Options > Client Request ID/);
+		expect(await requestsTo(CREATE)).toBe(0);
+
+		const continued = await run(node(continueOnFail), inputs);
+		const [first, second] = jsonOf(continued.outputOf('Rivya'));
+		expect(typeof first.taskId).toBe('string');
+		expect(String(second.error)).toMatch(/Client Request ID/);
+		expect(await requestsTo(CREATE)).toBe(1);
+	});
+
+	it('Generation > Create: an invalid own Idempotency Key in item 1 stops the batch before item 0 is paid', async () => {
+		const result = await run(
+			createNode({ waitForCompletion: false, options: { idempotencyKey: '={{ $json.key }}' } }),
+			[
+				{ prompt: 'a lighthouse', key: 'good-key-1' },
+				{ prompt: 'a harbour', key: 'bad key with spaces' },
+			],
+		);
+		expect(result.error?.message).toMatch(/Item 1: the Idempotency Key is not valid/);
+		expect(await requestsTo(CREATE)).toBe(0);
+	});
+
+	it("Chat > Send Message: item 2's empty message stops the batch before items 0 and 1 are paid", async () => {
+		const chatNode = (extra: Partial<TestNode> = {}) =>
+			rivyaNode(
+				{
+					resource: 'chat',
+					operation: 'sendMessage',
+					model: { __rl: true, mode: 'id', value: 'gpt-5-2-chat' },
+					message: '={{ $json.text }}',
+				},
+				extra,
+			);
+		const inputs = [{ text: 'hello' }, { text: 'hi again' }, { text: '' }];
+		const result = await run(chatNode(), inputs);
+		expect(result.error?.message).toMatch(/Item 2: "Message" is empty/);
+		expect(await requestsTo('POST /api/v1/chat/completions')).toBe(0);
+
+		const continued = await run(chatNode(continueOnFail), inputs);
+		const output = jsonOf(continued.outputOf('Rivya'));
+		expect(output.map((entry) => typeof entry.error)).toEqual(['undefined', 'undefined', 'string']);
+		expect(await requestsTo('POST /api/v1/chat/completions')).toBe(2);
+	});
+});
+
+describe('uploads', () => {
+	const png = Buffer.from(
+		'89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5b5e30000000049454e44ae426082',
+		'hex',
+	);
+	const itemWith = (bytes: Buffer) => ({
+		json: {},
+		binary: {
+			data: { data: bytes.toString('base64'), mimeType: 'image/png', fileName: 'pixel.png' },
+		},
+	});
+	const uploadNode = () => rivyaNode({ resource: 'file', operation: 'upload', kind: 'image' });
+
+	it('a zero-byte file is caught before anything is uploaded, also in a later item', async () => {
+		const result = await run(uploadNode(), [itemWith(png), itemWith(Buffer.alloc(0))] as never);
+		expect(result.error?.message).toMatch(/Item 1: .*is empty \(0 bytes\)/);
+		expect(await requestsTo('POST /api/v1/files')).toBe(0);
+	});
+});
