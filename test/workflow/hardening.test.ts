@@ -395,3 +395,48 @@ describe('uploads', () => {
 		expect(await requestsTo('POST /api/v1/files')).toBe(0);
 	});
 });
+
+describe('IDs that go into a path', () => {
+	it.each([
+		['webhook', 'get', 'endpointId', '.'],
+		['webhook', 'rotateSecret', 'endpointId', '..'],
+		['webhook', 'delete', 'endpointId', '..'],
+		['webhook', 'getDeliveries', 'endpointId', 'whend_a/../..'],
+		['generation', 'get', 'taskId', '..'],
+		['file', 'get', 'fileId', '.'],
+		['chat', 'getSession', 'sessionId', '..'],
+	])(
+		'%s > %s with %s "%s" is an input error and sends nothing',
+		async (resource, operation, field, id) => {
+			const result = await run(rivyaNode({ resource, operation, [field]: id }));
+			expect(result.error?.message).toMatch(/is not a Rivya ID/);
+			// Only the free catalog lookup (Generation > Get reads model categories) may happen.
+			const sent = front.seen.filter((request) => !request.url.startsWith('/api/v1/models'));
+			expect(sent).toEqual([]);
+		},
+	);
+
+	it('an ID without its documented prefix is refused too', async () => {
+		const result = await run(
+			rivyaNode({ resource: 'webhook', operation: 'delete', endpointId: 'credits' }),
+		);
+		expect(result.error?.message).toMatch(/must start with whend_/);
+		expect(front.seen).toEqual([]);
+	});
+
+	it('a task id a server sends back is checked before it goes into a path', async () => {
+		front.intercept = (request, res) => {
+			if (request.method !== 'POST' || request.url !== '/api/v1/generations') return false;
+			res.writeHead(202, { 'Content-Type': 'application/json' });
+			res.end('{"id":"..","status":"queued"}');
+			return true;
+		};
+		const result = await run(createNode({ waitForCompletion: true }));
+		expect(result.error?.message).toMatch(/no usable task ID/);
+		expect(
+			front.seen.filter(
+				(request) => request.method === 'GET' && request.url.startsWith('/api/v1/generations'),
+			),
+		).toEqual([]);
+	});
+});

@@ -160,6 +160,22 @@ export async function rivyaRequestFull(
 	this: RivyaContext,
 	request: RivyaRequest,
 ): Promise<RivyaResponse> {
+	const unsafeSegment = request.path
+		.split('/')
+		.slice(1)
+		.find((segment) => !SAFE_PATH_SEGMENT.test(segment));
+	if (unsafeSegment !== undefined) {
+		// IDs are checked where they are read; this also stops one a server sent back (e.g. "..").
+		throw new NodeOperationError(
+			this.getNode(),
+			`"${unsafeSegment.slice(0, 60)}" is not a Rivya ID, so ${request.method} ${API_PREFIX}${request.path.slice(0, 120)} was not sent`,
+			{
+				description:
+					'Rivya IDs hold only letters, digits, "_" and "-". Check where this ID came from.',
+				itemIndex: request.itemIndex,
+			},
+		);
+	}
 	const { baseUrl, apiKey } = await getCredentialFacts.call(this);
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...request.retry };
 	const signal = cancelSignalOf(this);
@@ -274,6 +290,9 @@ export async function rivyaRequestFull(
 		throw await buildApiError.call(this, status, errorBody, request, apiKey);
 	}
 }
+
+/** One segment of a request path: a route word or an ID, never "", "." or "..". */
+const SAFE_PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /** Same-origin GET redirects followed in a row before giving up. */
 const MAX_REDIRECTS = 5;
