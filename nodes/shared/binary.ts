@@ -262,6 +262,16 @@ function checkClientRequestId(
 	value: string | undefined,
 	itemIndex: number,
 ) {
+	// A line break could end the form field and start a forged part of the upload.
+	// eslint-disable-next-line no-control-regex
+	if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: "Client Request ID" contains a line break or another control character`,
+			'Use a single line of visible characters, e.g. an order number.',
+			itemIndex,
+		);
+	}
 	if (value !== undefined && value.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
 		throw rivyaInputError(
 			this.getNode(),

@@ -15,7 +15,6 @@ import { createHmac, timingSafeEqual } from 'crypto';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 const SECRET_PREFIX = 'whsec_';
-const SIGNATURE_VERSION = 'v1';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;

@@ -7,6 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { useEmulatorPerFile } from './emulator-fixture';
 import { chain, runWorkflow, startNode, testCredentials, type TestNode } from './harness';
 import { answerCutOff, startHostileServer, type HostileServer } from './hostile-server';
+import { MultipartBody, multipartBoundary } from '../../nodes/shared/multipart';
 
 const fixture = useEmulatorPerFile({ defaultJobMs: 200 }, 'reset');
 const CREATE = 'POST /api/v1/generations';
@@ -438,5 +439,52 @@ describe('IDs that go into a path', () => {
 				(request) => request.method === 'GET' && request.url.startsWith('/api/v1/generations'),
 			),
 		).toEqual([]);
+	});
+});
+
+describe('multipart field injection', () => {
+	it('a Client Request ID that would start a new form part is refused before uploading', async () => {
+		const idempotencyKey = 'known-key-1';
+		const boundary = multipartBoundary(idempotencyKey);
+		const forged = `trace\r\n--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nevil-model`;
+		const png = Buffer.from(
+			'89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5b5e30000000049454e44ae426082',
+			'hex',
+		);
+		const result = await run(
+			rivyaNode({
+				resource: 'file',
+				operation: 'upload',
+				kind: 'image',
+				options: { clientRequestId: forged, idempotencyKey },
+			}),
+			[
+				{
+					json: {},
+					binary: {
+						data: { data: png.toString('base64'), mimeType: 'image/png', fileName: 'a.png' },
+					},
+				},
+			] as never,
+		);
+		expect(result.error?.message).toMatch(/Client Request ID.*line break/);
+		expect(front.seen.filter((request) => request.url === '/api/v1/files')).toEqual([]);
+	});
+
+	it('MultipartBody itself refuses a field value with a line break or the boundary', () => {
+		const file = {
+			name: 'file',
+			fileName: 'a.png',
+			contentType: 'image/png',
+			size: 0,
+			content: Buffer.alloc(0),
+		};
+		expect(() => new MultipartBody({ kind: 'image\r\nX: y' }, file, 'b0undary')).toThrow(
+			/line break/,
+		);
+		expect(() => new MultipartBody({ kind: 'image--b0undary' }, file, 'b0undary')).toThrow(
+			/line break/,
+		);
+		expect(() => new MultipartBody({ kind: 'image' }, file, 'b0undary')).not.toThrow();
 	});
 });
