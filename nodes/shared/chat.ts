@@ -17,7 +17,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { readErrorEnvelope, rivyaApiError } from './errors';
 import type { RetryPolicy } from './retry';
 import { ExecutionCancelledError } from './sleep';
-import { SseParser, type SseEvent } from './sse';
+import { SseLimitError, SseParser, type SseEvent } from './sse';
 import { cancelSignalOf, rivyaRequestFull, type RivyaContext } from './transport';
 
 export const CHAT_ROUTE = 'POST /chat/completions';
@@ -271,6 +271,22 @@ function incompleteReplyError(
 	return error;
 }
 
+function oversizedStreamError(
+	context: RivyaContext,
+	error: SseLimitError,
+	itemIndex?: number,
+): NodeApiError {
+	return new NodeApiError(
+		context.getNode(),
+		{ code: 'stream_too_large', message: error.message } as JsonObject,
+		{
+			message: 'Rivya sent a chat stream line or event too large to read; reading stopped',
+			description: `${error.message} (the limit keeps a broken or hostile server from filling n8n's memory). Check the Base URL in the Rivya credential, or turn off Stream under Options.`,
+			itemIndex,
+		},
+	);
+}
+
 function malformedEventError(
 	context: RivyaContext,
 	event: SseEvent,
@@ -363,11 +379,16 @@ export async function* chatStreamEvents(
 				}
 				throw incompleteReplyError(context, tally, itemIndex, error);
 			}
-			if (next.done) {
-				ended = true;
-				parser.end();
-			} else {
-				parser.push(next.value);
+			try {
+				if (next.done) {
+					ended = true;
+					parser.end();
+				} else {
+					parser.push(next.value);
+				}
+			} catch (error) {
+				if (error instanceof SseLimitError) throw oversizedStreamError(context, error, itemIndex);
+				throw error;
 			}
 			for (const event of pending.splice(0)) {
 				const turnEvent = toTurnEvent(event);

@@ -35,6 +35,19 @@ export interface SseEndState {
 
 const LINE_BREAK = /[\r\n]/;
 
+/** Longest line accepted (characters): a stream that never ends its line must not fill the memory. */
+export const MAX_SSE_LINE_LENGTH = 1024 * 1024;
+/** Most data one event may carry (all its data lines together). */
+export const MAX_SSE_EVENT_DATA_LENGTH = 4 * MAX_SSE_LINE_LENGTH;
+
+/** Raised by the parser when a line or an event exceeds its cap; nothing more is read. */
+export class SseLimitError extends Error {
+	constructor(what: 'line' | 'event', limit: number) {
+		super(`An event-stream ${what} exceeded ${limit} characters`);
+		this.name = 'SseLimitError';
+	}
+}
+
 export class SseParser {
 	private readonly decoder = new TextDecoder('utf-8');
 	/** Text of the current line received so far (no line ending yet). */
@@ -44,6 +57,7 @@ export class SseParser {
 	private atStreamStart = true;
 	private eventType = '';
 	private dataLines: string[] = [];
+	private dataLength = 0;
 	private hasFields = false;
 	private lastEventId: string | undefined;
 	private retryMs: number | undefined;
@@ -85,10 +99,14 @@ export class SseParser {
 			const found = lineBreak.exec(text);
 			if (!found) {
 				this.partialLine += text.slice(position);
+				if (this.partialLine.length > MAX_SSE_LINE_LENGTH) {
+					throw new SseLimitError('line', MAX_SSE_LINE_LENGTH);
+				}
 				return;
 			}
 			const line = this.partialLine + text.slice(position, found.index);
 			this.partialLine = '';
+			if (line.length > MAX_SSE_LINE_LENGTH) throw new SseLimitError('line', MAX_SSE_LINE_LENGTH);
 			position = found.index + 1;
 			if (found[0] === '\r') {
 				if (position < text.length) {
@@ -119,6 +137,10 @@ export class SseParser {
 				this.hasFields = true;
 				break;
 			case 'data':
+				this.dataLength += value.length + 1;
+				if (this.dataLength > MAX_SSE_EVENT_DATA_LENGTH) {
+					throw new SseLimitError('event', MAX_SSE_EVENT_DATA_LENGTH);
+				}
 				this.dataLines.push(value);
 				this.hasFields = true;
 				break;
@@ -145,6 +167,7 @@ export class SseParser {
 		};
 		this.eventType = '';
 		this.dataLines = [];
+		this.dataLength = 0;
 		this.hasFields = false;
 		this.retryMs = undefined;
 		// Per the spec an event without data is not dispatched (e.g. a lone "event:" line).

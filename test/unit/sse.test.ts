@@ -3,7 +3,13 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { readChatStream, type ChatCompletion } from '../../nodes/shared/chat';
 import { rivyaCodeOf } from '../../nodes/shared/errors';
-import { parseSseText, SseParser, type SseEvent } from '../../nodes/shared/sse';
+import {
+	MAX_SSE_LINE_LENGTH,
+	parseSseText,
+	SseLimitError,
+	SseParser,
+	type SseEvent,
+} from '../../nodes/shared/sse';
 import type { RivyaContext } from '../../nodes/shared/transport';
 
 /** Feeds `bytes` to a fresh parser cut at the given offsets; returns the events and the end state. */
@@ -264,5 +270,31 @@ describe('readChatStream', () => {
 			{},
 		).catch((caught: unknown) => caught);
 		expect((error as NodeApiError).message).toMatch(/could not be read/);
+	});
+});
+
+describe('caps', () => {
+	it('throws SseLimitError for a line longer than MAX_SSE_LINE_LENGTH, even split across chunks', () => {
+		const parser = new SseParser({ onEvent: () => undefined });
+		parser.push('data: ');
+		const chunk = 'x'.repeat(64 * 1024);
+		expect(() => {
+			for (let index = 0; index < 20; index++) parser.push(chunk);
+		}).toThrow(SseLimitError);
+	});
+
+	it('throws SseLimitError for an event whose data lines together exceed the event cap', () => {
+		const parser = new SseParser({ onEvent: () => undefined });
+		const line = `data: ${'y'.repeat(MAX_SSE_LINE_LENGTH - 10)}\n`;
+		expect(() => {
+			for (let index = 0; index < 5; index++) parser.push(line);
+		}).toThrow(SseLimitError);
+	});
+
+	it('accepts a line just under the cap', () => {
+		const events: string[] = [];
+		const parser = new SseParser({ onEvent: (event) => events.push(event.data) });
+		parser.push(`data: ${'z'.repeat(MAX_SSE_LINE_LENGTH - 10)}\n\n`);
+		expect(events[0]).toHaveLength(MAX_SSE_LINE_LENGTH - 10);
 	});
 });

@@ -488,3 +488,66 @@ describe('multipart field injection', () => {
 		expect(() => new MultipartBody({ kind: 'image' }, file, 'b0undary')).not.toThrow();
 	});
 });
+
+describe('bounded reads', () => {
+	/** Writes `chunk` over and over until the client goes away or `maxBytes` were written. */
+	function endless(
+		res: import('node:http').ServerResponse,
+		head: string,
+		chunk: string,
+		maxBytes: number,
+		written: { bytes: number },
+	) {
+		res.write(head);
+		const pump = () => {
+			while (written.bytes < maxBytes && !res.destroyed) {
+				written.bytes += chunk.length;
+				if (!res.write(chunk)) return void res.once('drain', pump);
+			}
+			if (!res.destroyed) res.end();
+		};
+		res.on('close', () => undefined);
+		pump();
+	}
+
+	const chatStreamNode = () =>
+		rivyaNode({
+			resource: 'chat',
+			operation: 'sendMessage',
+			model: { __rl: true, mode: 'id', value: 'gpt-5-2-chat' },
+			message: 'hello',
+			options: { stream: true },
+		});
+
+	it('one endless SSE line stops with a clear error, long before the server is done', async () => {
+		const written = { bytes: 0 };
+		front.intercept = (request, res) => {
+			if (request.url !== '/api/v1/chat/completions/stream') return false;
+			res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+			endless(res, 'event: delta\ndata: ', 'x'.repeat(64 * 1024), 64 * 1024 * 1024, written);
+			return true;
+		};
+		const result = await run(chatStreamNode());
+		expect(result.error?.message).toMatch(/too large to read/);
+		expect(written.bytes).toBeLessThan(16 * 1024 * 1024);
+	});
+
+	it('a huge error body of a stream request is read only up to its cap', async () => {
+		const written = { bytes: 0 };
+		front.intercept = (request, res) => {
+			if (request.url !== '/api/v1/chat/completions/stream') return false;
+			res.writeHead(400, { 'Content-Type': 'application/json' });
+			endless(
+				res,
+				'{"error":{"code":"validation_failed","message":"',
+				'y'.repeat(64 * 1024),
+				64 * 1024 * 1024,
+				written,
+			);
+			return true;
+		};
+		const result = await run(chatStreamNode());
+		expect(result.error).toBeDefined();
+		expect(written.bytes).toBeLessThan(16 * 1024 * 1024);
+	});
+});

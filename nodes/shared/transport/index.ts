@@ -134,15 +134,24 @@ export function headerValue(
 	return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
 }
 
+/** Most of an error answer read from a streamed request: an envelope is small, a hostile body is not. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** The start of a streamed error body (at most MAX_ERROR_BODY_BYTES); the rest is not read. */
 async function readStreamText(body: unknown): Promise<string> {
 	if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') {
-		return typeof body === 'string' ? body : '';
+		return typeof body === 'string' ? body.slice(0, MAX_ERROR_BODY_BYTES) : '';
 	}
 	const chunks: Buffer[] = [];
+	let length = 0;
+	// Leaving the loop early closes the stream, and with it the connection.
 	for await (const chunk of body as AsyncIterable<Buffer | string>) {
-		chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		chunks.push(bytes);
+		length += bytes.length;
+		if (length >= MAX_ERROR_BODY_BYTES) break;
 	}
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
 /** True when a 409 says the same key is still being processed: worth waiting for, not a real conflict. */
