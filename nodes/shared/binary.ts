@@ -451,6 +451,23 @@ export interface DownloadOptions {
 	mimeType?: string;
 	signal?: AbortSignal;
 	retry?: Partial<RetryPolicy>;
+	/** Epoch milliseconds by which the download (all attempts) must be done, e.g. the node's Timeout. */
+	deadlineMs?: number;
+}
+
+/** The error for a download still running at its deadline (it was stopped); see isDownloadTimeout. */
+function downloadTimeoutError(context: DownloadContext, url: string): NodeOperationError {
+	const error = new NodeOperationError(
+		context.getNode(),
+		`The download of ${redactUrl(url)} did not finish before the timeout`,
+	);
+	(error as NodeOperationError & { downloadTimedOut?: boolean }).downloadTimedOut = true;
+	return error;
+}
+
+/** True for an error raised because a download reached its deadline. */
+export function isDownloadTimeout(error: unknown): boolean {
+	return (error as { downloadTimedOut?: unknown } | undefined)?.downloadTimedOut === true;
 }
 
 type DownloadContext = IExecuteFunctions | IWebhookFunctions;
@@ -535,7 +552,17 @@ export async function downloadToBinary(
 	options: DownloadOptions = {},
 ): Promise<IBinaryData> {
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-	const signal = options.signal ?? cancelSignalOf(this);
+	const cancelSignal = options.signal ?? cancelSignalOf(this);
+	const deadlineSignal =
+		options.deadlineMs === undefined
+			? undefined
+			: AbortSignal.timeout(Math.max(1, options.deadlineMs - Date.now()));
+	const signal =
+		deadlineSignal && cancelSignal
+			? AbortSignal.any([cancelSignal, deadlineSignal])
+			: (deadlineSignal ?? cancelSignal);
+	// The deadline, not the user, stopped it: a timeout, not a cancellation.
+	const timedOut = () => deadlineSignal?.aborted === true && cancelSignal?.aborted !== true;
 	const startedAt = Date.now();
 	const request: IHttpRequestOptions = {
 		method: 'GET',
@@ -549,6 +576,7 @@ export async function downloadToBinary(
 	};
 
 	for (let attempt = 1; ; attempt++) {
+		if (timedOut()) throw downloadTimeoutError(this, url);
 		if (signal?.aborted) throw new ExecutionCancelledError();
 		let failure: string;
 		let retryAfterMs: number | undefined;
@@ -572,6 +600,7 @@ export async function downloadToBinary(
 			retryable = isRetryableStatus(response.statusCode);
 			retryAfterMs = parseRetryAfterMs(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
+			if (timedOut()) throw downloadTimeoutError(this, url);
 			if (signal?.aborted) {
 				throw new NodeOperationError(this.getNode(), new ExecutionCancelledError());
 			}
@@ -587,7 +616,11 @@ export async function downloadToBinary(
 		if (delay === undefined) {
 			throw downloadError(this, url, failure, attempt, options.failureHint);
 		}
-		await cancellableSleep(delay, signal);
+		// A retry that could only start after the deadline is a timeout now.
+		if (options.deadlineMs !== undefined && Date.now() + delay >= options.deadlineMs) {
+			throw downloadTimeoutError(this, url);
+		}
+		await cancellableSleep(delay, cancelSignal);
 	}
 }
 

@@ -551,3 +551,25 @@ describe('bounded reads', () => {
 		expect(written.bytes).toBeLessThan(16 * 1024 * 1024);
 	});
 });
+
+describe('Timeout (Seconds) covers downloads', () => {
+	it('a result download still running at the timeout ends with the task and its URLs (On Timeout: return) or an error (throw)', async () => {
+		await fixture.client.addFault({ route: 'GET /media', kind: 'delay', delayMs: 8000, times: 20 });
+		const returned = await run(createNode({ options: { timeout: 2 } }));
+		expect(returned.error).toBeUndefined();
+		const [item] = returned.outputOf('Rivya');
+		expect(item.json).toMatchObject({
+			timedOut: true,
+			downloadTimedOut: true,
+			status: 'succeeded',
+		});
+		expect((item.json.resultUrls as string[]).length).toBeGreaterThan(0);
+		expect(item.binary).toBeUndefined();
+
+		const thrown = await run(createNode({ options: { timeout: 2, onTimeout: 'throw' } }));
+		expect(thrown.error?.message).toMatch(
+			/did not finish downloading within the timeout \(2 seconds\)/,
+		);
+		expect(thrown.error?.description).toMatch(/not lost/);
+	});
+});

@@ -16,7 +16,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { downloadToBinary, redactUrl } from '../../../shared/binary';
+import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/binary';
 import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
@@ -117,15 +117,19 @@ async function downloadResults(
 	generation: IDataObject,
 	itemIndex: number,
 	binaryPropertyName: string,
-): Promise<Record<string, IBinaryData>> {
+	deadlineMs: number,
+): Promise<Record<string, IBinaryData> | 'timedOut'> {
 	const binary: Record<string, IBinaryData> = {};
 	const urls = resultUrlsOf(generation);
 	for (const [index, url] of urls.entries()) {
 		try {
 			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
 				signal: cancelSignalOf(context),
+				deadlineMs,
 			});
 		} catch (error) {
+			// The node's Timeout covers downloads too; settleEntry applies "On Timeout".
+			if (isDownloadTimeout(error)) return 'timedOut';
 			// Stopping the execution is not a download failure: keep the cancellation as it is.
 			if (cancelSignalOf(context)?.aborted) {
 				throw new NodeOperationError(context.getNode(), error as Error);
@@ -177,6 +181,7 @@ async function settleEntry(
 	outcome: WaitOutcome | undefined,
 	options: FinishOptions,
 	limit: Limiter,
+	deadline: number,
 ): Promise<INodeExecutionData> {
 	if ('error' in entry) throw entry.error;
 	const itemIndex = entry.itemIndex;
@@ -216,11 +221,42 @@ async function settleEntry(
 	};
 	if (options.download && String(generation.status) === 'succeeded') {
 		const binary = await limit(
-			async () => await downloadResults(context, generation, itemIndex, options.binaryPropertyName),
+			async () =>
+				await downloadResults(context, generation, itemIndex, options.binaryPropertyName, deadline),
 		);
+		if (binary === 'timedOut') return downloadTimedOut(context, generation, itemIndex, options);
 		if (Object.keys(binary).length > 0) item.binary = binary;
 	}
 	return item;
+}
+
+/** The task succeeded but its results were still downloading at the Timeout: "On Timeout" decides. */
+function downloadTimedOut(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+	options: FinishOptions,
+): INodeExecutionData {
+	const taskId = String(generation.id);
+	const seconds = Math.round(options.timeoutMs / 1000);
+	if (options.onTimeout === 'throw') {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Generation ${taskId} succeeded, but its results did not finish downloading within the timeout (${seconds} seconds)`,
+			{
+				itemIndex,
+				description: `"Timeout (Seconds)" covers the wait and the downloads. The results are not lost: raise the timeout, or run Generation > Get with the task ID ${taskId} to download them again: ${resultUrlsOf(generation).map(redactUrl).join(' ')}`,
+			},
+		);
+	}
+	return {
+		json: outputJson(generation, options.simplify, {
+			timedOut: true,
+			downloadTimedOut: true,
+			resultUrls: resultUrlsOf(generation),
+		}),
+		pairedItem: { item: itemIndex },
+	};
 }
 
 function taskIdOf(entry: TaskEntry): string | undefined {
@@ -267,7 +303,7 @@ async function finishEntry(
 			: undefined;
 	const generation = outcome?.generation ?? ('generation' in entry ? entry.generation : undefined);
 	try {
-		const item = await settleEntry(context, entry, outcome, options, limit);
+		const item = await settleEntry(context, entry, outcome, options, limit, deadline);
 		return { settled: { ok: true, value: item }, generation };
 	} catch (error) {
 		return { settled: { ok: false, error: error as Error }, generation };
