@@ -17,7 +17,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { readErrorEnvelope, rivyaApiError } from './errors';
 import type { RetryPolicy } from './retry';
 import { ExecutionCancelledError } from './sleep';
-import { SseLimitError, SseParser, type SseEvent } from './sse';
+import { SseParser, type SseEvent, type SseOverflow } from './sse';
 import { cancelSignalOf, rivyaRequestFull, type RivyaContext } from './transport';
 
 export const CHAT_ROUTE = 'POST /chat/completions';
@@ -273,15 +273,15 @@ function incompleteReplyError(
 
 function oversizedStreamError(
 	context: RivyaContext,
-	error: SseLimitError,
+	overflow: SseOverflow,
 	itemIndex?: number,
 ): NodeApiError {
 	return new NodeApiError(
 		context.getNode(),
-		{ code: 'stream_too_large', message: error.message } as JsonObject,
+		{ code: 'stream_too_large', message: overflow.message } as JsonObject,
 		{
 			message: 'Rivya sent a chat stream line or event too large to read; reading stopped',
-			description: `${error.message} (the limit keeps a broken or hostile server from filling n8n's memory). Check the Base URL in the Rivya credential, or turn off Stream under Options.`,
+			description: `${overflow.message} (the limit keeps a broken or hostile server from filling n8n's memory). Check the Base URL in the Rivya credential, or turn off Stream under Options.`,
 			itemIndex,
 		},
 	);
@@ -379,17 +379,13 @@ export async function* chatStreamEvents(
 				}
 				throw incompleteReplyError(context, tally, itemIndex, error);
 			}
-			try {
-				if (next.done) {
-					ended = true;
-					parser.end();
-				} else {
-					parser.push(next.value);
-				}
-			} catch (error) {
-				if (error instanceof SseLimitError) throw oversizedStreamError(context, error, itemIndex);
-				throw error;
+			if (next.done) {
+				ended = true;
+				parser.end();
+			} else {
+				parser.push(next.value);
 			}
+			if (parser.overflow) throw oversizedStreamError(context, parser.overflow, itemIndex);
 			for (const event of pending.splice(0)) {
 				const turnEvent = toTurnEvent(event);
 				if (!turnEvent) continue;

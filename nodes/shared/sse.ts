@@ -40,12 +40,11 @@ export const MAX_SSE_LINE_LENGTH = 1024 * 1024;
 /** Most data one event may carry (all its data lines together). */
 export const MAX_SSE_EVENT_DATA_LENGTH = 4 * MAX_SSE_LINE_LENGTH;
 
-/** Raised by the parser when a line or an event exceeds its cap; nothing more is read. */
-export class SseLimitError extends Error {
-	constructor(what: 'line' | 'event', limit: number) {
-		super(`An event-stream ${what} exceeded ${limit} characters`);
-		this.name = 'SseLimitError';
-	}
+/** What exceeded its cap, once the parser stopped reading because of it. */
+export interface SseOverflow {
+	what: 'line' | 'event';
+	limit: number;
+	message: string;
 }
 
 export class SseParser {
@@ -62,12 +61,15 @@ export class SseParser {
 	private lastEventId: string | undefined;
 	private retryMs: number | undefined;
 	private ended = false;
+	/** Set when a line or an event exceeded its cap: the parser then ignores everything after it. */
+	overflow: SseOverflow | undefined;
 
 	constructor(private readonly handlers: SseHandlers) {}
 
 	/** Feeds the next network chunk (bytes or already-decoded text). */
 	push(chunk: Uint8Array | string): void {
 		if (this.ended) throw new Error('SseParser: push() after end()');
+		if (this.overflow) return;
 		const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
 		this.consumeText(text);
 	}
@@ -99,14 +101,12 @@ export class SseParser {
 			const found = lineBreak.exec(text);
 			if (!found) {
 				this.partialLine += text.slice(position);
-				if (this.partialLine.length > MAX_SSE_LINE_LENGTH) {
-					throw new SseLimitError('line', MAX_SSE_LINE_LENGTH);
-				}
+				if (this.partialLine.length > MAX_SSE_LINE_LENGTH) this.overflowed('line');
 				return;
 			}
 			const line = this.partialLine + text.slice(position, found.index);
 			this.partialLine = '';
-			if (line.length > MAX_SSE_LINE_LENGTH) throw new SseLimitError('line', MAX_SSE_LINE_LENGTH);
+			if (line.length > MAX_SSE_LINE_LENGTH) return this.overflowed('line');
 			position = found.index + 1;
 			if (found[0] === '\r') {
 				if (position < text.length) {
@@ -116,7 +116,20 @@ export class SseParser {
 				}
 			}
 			this.processLine(line);
+			if (this.overflow) return;
 		}
+	}
+
+	private overflowed(what: SseOverflow['what']): void {
+		const limit = what === 'line' ? MAX_SSE_LINE_LENGTH : MAX_SSE_EVENT_DATA_LENGTH;
+		this.overflow = {
+			what,
+			limit,
+			message: `An event-stream ${what} exceeded ${limit} characters`,
+		};
+		this.partialLine = '';
+		this.dataLines = [];
+		this.hasFields = false;
 	}
 
 	private processLine(line: string): void {
@@ -139,7 +152,8 @@ export class SseParser {
 			case 'data':
 				this.dataLength += value.length + 1;
 				if (this.dataLength > MAX_SSE_EVENT_DATA_LENGTH) {
-					throw new SseLimitError('event', MAX_SSE_EVENT_DATA_LENGTH);
+					this.overflowed('event');
+					return;
 				}
 				this.dataLines.push(value);
 				this.hasFields = true;

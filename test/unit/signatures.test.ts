@@ -1,4 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import * as http from 'node:http';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import type { AddressInfo } from 'node:net';
 
 import { verifyWebhookSignature } from '../../nodes/shared/signatures';
 
@@ -337,7 +341,6 @@ describe('verifyWebhookSignature', () => {
 
 describe('webhook-signature sent as several header lines', () => {
 	it('accepts a delivery whose valid signature is in the first of two lines, as Node joins them', async () => {
-		const http = await import('node:http');
 		const secret = newSecret();
 		const other = newSecret();
 		const id = 'evt_lines_1';
@@ -353,7 +356,7 @@ describe('webhook-signature sent as several header lines', () => {
 			res.end();
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		const { port } = server.address() as import('node:net').AddressInfo;
+		const { port } = server.address() as AddressInfo;
 		for (const order of [lines, [...lines].reverse()]) {
 			await new Promise<void>((resolve, reject) => {
 				const request = http.request({ port, host: '127.0.0.1', method: 'POST' }, (res) => {

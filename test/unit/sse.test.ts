@@ -6,7 +6,6 @@ import { rivyaCodeOf } from '../../nodes/shared/errors';
 import {
 	MAX_SSE_LINE_LENGTH,
 	parseSseText,
-	SseLimitError,
 	SseParser,
 	type SseEvent,
 } from '../../nodes/shared/sse';
@@ -274,21 +273,22 @@ describe('readChatStream', () => {
 });
 
 describe('caps', () => {
-	it('throws SseLimitError for a line longer than MAX_SSE_LINE_LENGTH, even split across chunks', () => {
+	it('stops at a line longer than MAX_SSE_LINE_LENGTH, even split across chunks', () => {
 		const parser = new SseParser({ onEvent: () => undefined });
 		parser.push('data: ');
 		const chunk = 'x'.repeat(64 * 1024);
-		expect(() => {
-			for (let index = 0; index < 20; index++) parser.push(chunk);
-		}).toThrow(SseLimitError);
+		for (let index = 0; index < 20; index++) parser.push(chunk);
+		expect(parser.overflow).toMatchObject({ what: 'line', limit: MAX_SSE_LINE_LENGTH });
 	});
 
-	it('throws SseLimitError for an event whose data lines together exceed the event cap', () => {
-		const parser = new SseParser({ onEvent: () => undefined });
+	it('stops at an event whose data lines together exceed the event cap, dispatching nothing', () => {
+		const events: SseEvent[] = [];
+		const parser = new SseParser({ onEvent: (event) => events.push(event) });
 		const line = `data: ${'y'.repeat(MAX_SSE_LINE_LENGTH - 10)}\n`;
-		expect(() => {
-			for (let index = 0; index < 5; index++) parser.push(line);
-		}).toThrow(SseLimitError);
+		for (let index = 0; index < 5; index++) parser.push(line);
+		parser.push('\n');
+		expect(parser.overflow).toMatchObject({ what: 'event' });
+		expect(events).toEqual([]);
 	});
 
 	it('accepts a line just under the cap', () => {
@@ -296,5 +296,6 @@ describe('caps', () => {
 		const parser = new SseParser({ onEvent: (event) => events.push(event.data) });
 		parser.push(`data: ${'z'.repeat(MAX_SSE_LINE_LENGTH - 10)}\n\n`);
 		expect(events[0]).toHaveLength(MAX_SSE_LINE_LENGTH - 10);
+		expect(parser.overflow).toBeUndefined();
 	});
 });

