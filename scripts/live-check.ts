@@ -17,7 +17,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IDataObject } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { SseParser } from '../nodes/shared/sse';
 import { chain, runWorkflow, startNode, type TestNode } from '../test/workflow/harness';
@@ -224,7 +224,7 @@ export interface LiveCheckOptions {
 	log?: (line: string) => void;
 }
 
-function rivyaNode(name: string, parameters: IDataObject): TestNode {
+function rivyaNode(name: string, parameters: INodeParameters): TestNode {
 	return { name, type: 'n8n-nodes-rivya.rivya', parameters };
 }
 
@@ -256,7 +256,7 @@ export async function runLiveCheck(options: LiveCheckOptions): Promise<LiveCheck
 	/** Runs one Rivya node; returns the exchanges it made (a failed run is a problem, not a crash). */
 	async function step(
 		label: string,
-		parameters: IDataObject,
+		parameters: INodeParameters,
 		extra: {
 			inputItems?: Parameters<typeof runWorkflow>[0]['inputItems'];
 			expectError?: boolean;
