@@ -60,7 +60,8 @@ function headerText(
 	name: string,
 ): string | undefined {
 	if (!headers) return undefined;
-	const value = headers[name] ?? headers[name.toLowerCase()];
+	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+	const value = key === undefined ? undefined : headers[key];
 	const first = Array.isArray(value) ? value[0] : value;
 	return typeof first === 'string' || typeof first === 'number' ? String(first) : undefined;
 }
