@@ -363,7 +363,7 @@ export class EmulatorState {
 		if (expired > 0) window.splice(0, expired);
 		if (window.length >= this.rateLimitPerMinute) {
 			const retryAfterSeconds = Math.max(1, Math.ceil((window[0] + windowMs - now) / 1000));
-			this.counters.bump('rateLimited');
+			this.counters.bump(bucket.startsWith('ip:') ? 'rateLimitedWithoutKey' : 'rateLimited');
 			this.rateWindows.set(bucket, window);
 			throw new ApiError(
 				429,
