@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // The per-key rate-limit gate, on a fake clock: every wait is counted in simulated milliseconds, so
 // the assertions are about what the gate allows, not about how fast this machine is.
 import { exhaustedQuotaResetMs, RateGate, type RateGateClock } from '../../nodes/shared/rateLimit';
@@ -66,7 +67,7 @@ describe('RateGate', () => {
 		const clock = fakeClock();
 		const gate = new RateGate(clock);
 		const waits: number[] = [];
-		for (const _round of [1, 2, 3]) {
+		for (let round = 1; round <= 3; round++) {
 			const ticket = await gate.acquire();
 			gate.settle(ticket, 429, {});
 			const refusedAt = clock.now();

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // The run-wide status scheduler with a stand-in status call and short schedules. Assertions count
 // status calls and outcomes (never durations): a slow machine only delays polls, which can only
 // lower the counts checked here.
