@@ -316,8 +316,8 @@ async function finishEntry(
 }
 
 /**
- * Waits for all tasks together (when asked, one status scheduler for the run); each task's results are downloaded as soon as it
- * succeeds, while the others are still polled. Items come out in input order.
+ * Waits for all tasks together (when asked, one status scheduler for the run); each task's
+ * results are downloaded as soon as it succeeds, while the others are still polled. Items come out in input order.
  * With Continue On Fail a failed item becomes an error item carrying its task id (and result URLs,
  * when a download failed); otherwise the first failure stops the node.
  */
