@@ -132,7 +132,7 @@ export async function launchChromium(): Promise<Browser> {
 	});
 }
 
-async function logIn(page: Page, baseUrl: string): Promise<void> {
+export async function logIn(page: Page, baseUrl: string): Promise<void> {
 	await page.goto(`${baseUrl}/signin`);
 	await page.locator('input[type="email"]').fill(OWNER.email);
 	await page.locator('input[type="password"]').fill(OWNER.loginPhrase);
