@@ -53,6 +53,14 @@ const createOptionFields: INodeProperties[] = [
 		description: 'Your own trace ID, stored with the task',
 	},
 	{
+		displayName: 'Include Input Fields',
+		name: 'includeInputFields',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to keep the input item's fields (e.g. a lead's or product's ID) in the output, next to the generation's fields (which win on a name clash)",
+	},
+	{
 		displayName: 'Idempotency Key',
 		name: 'idempotencyKey',
 		type: 'string',
@@ -248,5 +256,33 @@ export async function execute(
 		}
 		return { itemIndex: entry.itemIndex, kind: entry.model.category, ...result.value };
 	});
-	return await finishGenerations.call(this, entries, finish, limit);
+	const output = await finishGenerations.call(this, entries, finish, limit);
+	return linkedToInput(this, items, prepared, output, finish.simplify);
+}
+
+/**
+ * Keeps the link back to what was generated for: the prompt and Client Request ID echoed (simplified
+ * output), and with Options > Include Input Fields the input item's own fields.
+ */
+function linkedToInput(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	prepared: Array<PreparedGeneration | { itemIndex: number; error: Error }>,
+	output: INodeExecutionData[],
+	simplify: boolean,
+): INodeExecutionData[] {
+	const preparedByItem = new Map(prepared.map((entry) => [entry.itemIndex, entry]));
+	return output.map((item) => {
+		const pairedItem = item.pairedItem as { item: number } | undefined;
+		const itemIndex = pairedItem?.item;
+		if (itemIndex === undefined) return item;
+		const entry = preparedByItem.get(itemIndex);
+		const echo: IDataObject =
+			simplify && entry && 'model' in entry
+				? { prompt: entry.prompt, clientRequestId: entry.clientRequestId ?? null }
+				: {};
+		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const input = options.includeInputFields === true ? (items[itemIndex]?.json ?? {}) : {};
+		return { ...item, json: { ...input, ...item.json, ...echo } };
+	});
 }

@@ -72,6 +72,7 @@ export function simplifyGeneration(generation: IDataObject): IDataObject {
 		resultUrls: urls,
 		error: error ? (text(error.message) ?? text(error.code)) : null,
 		errorCode: error ? text(error.code) : null,
+		clientRequestId: text(generation.client_request_id),
 		createdAt: generation.created_at ?? null,
 		updatedAt: generation.updated_at ?? null,
 	};
@@ -118,6 +119,35 @@ function binaryNameFor(base: string, index: number): string {
 	return index === 0 ? base : `${base}_${index}`;
 }
 
+/** Characters that are awkward in file names on some system, or that n8n would reject. */
+function fileNamePart(value: string): string {
+	return value.replace(/[\\/:*?"<>|\s]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The name a result file gets: Options > File Name (may be an expression over the input item), else
+ * <model>-<task ID>-<n>, so files stay apart after an Aggregate. The extension comes from the file type.
+ */
+export function resultFileName(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+	index: number,
+	count: number,
+): string {
+	const chosen = String(context.getNodeParameter('options.fileName', itemIndex, '') ?? '').trim();
+	if (!chosen) {
+		const model = fileNamePart(String(generation.model ?? 'rivya')) || 'rivya';
+		return `${model}-${fileNamePart(String(generation.id))}-${index + 1}`;
+	}
+	if (count === 1) return chosen;
+	// "photo.png" with two files: photo-1.png, photo-2.png
+	const dot = chosen.lastIndexOf('.');
+	return dot > 0
+		? `${chosen.slice(0, dot)}-${index + 1}${chosen.slice(dot)}`
+		: `${chosen}-${index + 1}`;
+}
+
 async function downloadResults(
 	context: IExecuteFunctions,
 	generation: IDataObject,
@@ -132,6 +162,7 @@ async function downloadResults(
 			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
 				signal: cancelSignalOf(context),
 				deadlineMs,
+				fileName: resultFileName(context, generation, itemIndex, index, urls.length),
 			});
 		} catch (error) {
 			// The node's Timeout covers downloads too; settleEntry applies "On Timeout".

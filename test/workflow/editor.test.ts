@@ -1,0 +1,142 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+// Issue 14 ("in the editor: findable, clear, shaped for CRM hand-offs"), through n8n's real engine against
+// the Rivya emulator: result file names, the link back to the input (prompt, Client Request ID, input
+// fields), item numbers and wording of messages.
+import { createHmac } from 'node:crypto';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { chain, createTriggerHarness, runWorkflow, startNode, type TestNode } from './harness';
+import { useEmulatorPerFile } from './emulator-fixture';
+
+const fixture = useEmulatorPerFile({ defaultJobMs: 50, allowLocalWebhooks: true }, 'reset');
+
+function rivyaNode(parameters: IDataObject, extra: Partial<TestNode> = {}): TestNode {
+	return { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters, ...extra };
+}
+
+function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {}): TestNode {
+	return rivyaNode(
+		{
+			resource: 'generation',
+			operation: 'create',
+			category: 'image',
+			model: { __rl: true, mode: 'id', value: 'z-image' },
+			prompt: '={{ $json.prompt }}',
+			...parameters,
+		},
+		extra,
+	);
+}
+
+async function run(node: TestNode, inputItems: IDataObject[]) {
+	return await runWorkflow({
+		nodes: [startNode(), node],
+		connections: chain('Start', node.name),
+		credentials: {
+			rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+		},
+		inputItems,
+	});
+}
+
+const fileNamesOf = (items: INodeExecutionData[]) =>
+	items.map((item) => Object.values(item.binary ?? {}).map((binary) => binary.fileName));
+
+describe('Generation result file names', () => {
+	it('are <model>-<task ID>-<n>.<ext> by default, so files stay apart after an Aggregate', async () => {
+		const result = await run(createNode(), [{ prompt: 'a red fox' }, { prompt: 'a grey owl' }]);
+		expect(result.error).toBeUndefined();
+		const items = result.outputOf('Rivya');
+		expect(fileNamesOf(items)).toEqual(
+			items.map((item) => [`z-image-${String(item.json.taskId)}-1.png`]),
+		);
+	});
+
+	it('come from Options > File Name (an expression over the input item), numbered when a task has several', async () => {
+		await fixture.client.setModelBehavior('seedream-4-0', { resultCount: 2 });
+		const single = await run(createNode({ options: { fileName: '={{ $json.sku }}' } }), [
+			{ prompt: 'a mug', sku: 'MUG-042' },
+		]);
+		expect(single.error).toBeUndefined();
+		expect(fileNamesOf(single.outputOf('Rivya'))).toEqual([['MUG-042.png']]);
+
+		const several = await run(
+			createNode({
+				model: { __rl: true, mode: 'id', value: 'seedream-4-0' },
+				options: { fileName: '={{ $json.sku }}.png' },
+			}),
+			[{ prompt: 'a mug', sku: 'MUG-042' }],
+		);
+		expect(several.error).toBeUndefined();
+		expect(fileNamesOf(several.outputOf('Rivya'))).toEqual([['MUG-042-1.png', 'MUG-042-2.png']]);
+	});
+});
+
+describe('Link back to the lead or product', () => {
+	it('Generation > Create echoes the prompt and Client Request ID, and keeps input fields when asked', async () => {
+		const inputs = [
+			{ prompt: 'a red fox', sku: 'FOX-1', name: 'Fox poster' },
+			{ prompt: 'a grey owl', sku: 'OWL-2', name: 'Owl poster' },
+		];
+		const plain = await run(createNode({ options: { clientRequestId: '={{ $json.sku }}' } }), inputs);
+		expect(plain.error).toBeUndefined();
+		expect(plain.outputOf('Rivya').map((item) => item.json)).toEqual([
+			expect.objectContaining({ prompt: 'a red fox', clientRequestId: 'FOX-1', status: 'succeeded' }),
+			expect.objectContaining({ prompt: 'a grey owl', clientRequestId: 'OWL-2', status: 'succeeded' }),
+		]);
+		expect(plain.outputOf('Rivya')[0].json.sku).toBeUndefined();
+
+		const kept = await run(
+			createNode({ options: { clientRequestId: '={{ $json.sku }}', includeInputFields: true } }),
+			inputs,
+		);
+		expect(kept.error).toBeUndefined();
+		expect(kept.outputOf('Rivya').map((item) => item.json)).toEqual([
+			expect.objectContaining({ sku: 'FOX-1', name: 'Fox poster', status: 'succeeded' }),
+			expect.objectContaining({ sku: 'OWL-2', name: 'Owl poster', status: 'succeeded' }),
+		]);
+	});
+
+	it("Rivya Trigger's output carries the generation's Client Request ID", async () => {
+		const trigger = await createTriggerHarness({
+			node: { name: 'Rivya Trigger', type: 'n8n-nodes-rivya.rivyaTrigger', parameters: {} },
+			credentials: {
+				rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+			},
+			webhookBaseUrl: 'http://127.0.0.1:9/webhook',
+		});
+		await trigger.webhookMethod('create');
+		const secret = trigger.staticData().signingSecret as string;
+		const event = {
+			id: 'evt_crm_1',
+			type: 'generation.succeeded',
+			api_version: '2026-05-11',
+			created_at: new Date().toISOString(),
+			data: {
+				id: 'task_crm',
+				status: 'succeeded',
+				model: 'z-image',
+				client_request_id: 'lead-4711',
+				result: { primary_url: 'https://cdn.example/a.png', urls: ['https://cdn.example/a.png'] },
+				error: null,
+			},
+		};
+		const rawBody = Buffer.from(JSON.stringify(event));
+		const timestamp = Math.floor(Date.now() / 1000);
+		const signature = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64'))
+			.update(`${event.id}.${timestamp}.`)
+			.update(rawBody)
+			.digest('base64');
+		const delivery = await trigger.deliver({
+			rawBody,
+			headers: {
+				'content-type': 'application/json',
+				'webhook-id': event.id,
+				'webhook-timestamp': String(timestamp),
+				'webhook-signature': `v1,${signature}`,
+			},
+		});
+		const [[item]] = delivery.result.workflowData ?? [[]];
+		expect((item.json.generation as IDataObject).clientRequestId).toBe('lead-4711');
+	});
+});
