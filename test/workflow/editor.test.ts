@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Issue 14 ("in the editor: findable, clear, shaped for CRM hand-offs"), through n8n's real engine against
 // the Rivya emulator: result file names, the link back to the input (prompt, Client Request ID, input
 // fields), item numbers and wording of messages.
@@ -78,11 +77,22 @@ describe('Link back to the lead or product', () => {
 			{ prompt: 'a red fox', sku: 'FOX-1', name: 'Fox poster' },
 			{ prompt: 'a grey owl', sku: 'OWL-2', name: 'Owl poster' },
 		];
-		const plain = await run(createNode({ options: { clientRequestId: '={{ $json.sku }}' } }), inputs);
+		const plain = await run(
+			createNode({ options: { clientRequestId: '={{ $json.sku }}' } }),
+			inputs,
+		);
 		expect(plain.error).toBeUndefined();
 		expect(plain.outputOf('Rivya').map((item) => item.json)).toEqual([
-			expect.objectContaining({ prompt: 'a red fox', clientRequestId: 'FOX-1', status: 'succeeded' }),
-			expect.objectContaining({ prompt: 'a grey owl', clientRequestId: 'OWL-2', status: 'succeeded' }),
+			expect.objectContaining({
+				prompt: 'a red fox',
+				clientRequestId: 'FOX-1',
+				status: 'succeeded',
+			}),
+			expect.objectContaining({
+				prompt: 'a grey owl',
+				clientRequestId: 'OWL-2',
+				status: 'succeeded',
+			}),
 		]);
 		expect(plain.outputOf('Rivya')[0].json.sku).toBeUndefined();
 
@@ -138,5 +148,96 @@ describe('Link back to the lead or product', () => {
 		});
 		const [[item]] = delivery.result.workflowData ?? [[]];
 		expect((item.json.generation as IDataObject).clientRequestId).toBe('lead-4711');
+	});
+});
+
+describe('Messages before anything is paid', () => {
+	const createRequests = async () =>
+		(await fixture.client.counters()).requests['POST /api/v1/generations'] ?? 0;
+
+	it('a model of another category than Category: names both, counts items from 1, once', async () => {
+		const result = await run(createNode({ category: '={{ $json.category }}' }), [
+			{ prompt: 'a red fox', category: 'image' },
+			{ prompt: 'a red fox running', category: 'video' },
+		]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'Item 2: Model: "Z-Image (z-image)" is an image model, but Category is "video"',
+		);
+		expect(result.error?.description).toMatch(/Pick a video model in Model/);
+		// No n8n item index next to our 1-based number: n8n's error view would add a 0-based "[item 1]".
+		expect((result.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(
+			undefined,
+		);
+		expect(await createRequests()).toBe(0);
+	});
+
+	it('a missing Reference Media binary names Reference Media, the fields there are, and a public URL', async () => {
+		const result = await run(
+			createNode({
+				referenceMedia: { references: [{ source: 'binary', binaryPropertyName: 'photo' }] },
+			}),
+			[{ prompt: 'a red fox' }],
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'Item 1: Reference Media 1: the input item has no binary field "photo"',
+		);
+		expect(result.error?.description).toMatch(/File Source to "Public URL".*public HTTPS URL/);
+		expect(await createRequests()).toBe(0);
+	});
+});
+
+describe('Wording', () => {
+	it('the credit check says "1 credit" and does not offer the chosen model as the cheaper one', async () => {
+		const { apiKey } = await fixture.client.createAccount({ credits: 0 });
+		const result = await runWorkflow({
+			nodes: [startNode(), createNode()],
+			connections: chain('Start', 'Rivya'),
+			credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
+			inputItems: [{ prompt: 'a red fox' }],
+		});
+		expect(result.error?.message).toBe(
+			'Not enough Rivya credits for this run: 1 generation needs at least 1 credit, the balance is 0',
+		);
+		expect(result.error?.description).toMatch(
+			/pick a model with lower base credits \(chosen: z-image: 1 credit each\)/,
+		);
+		expect(result.error?.description).not.toMatch(/cheaper model \(z-image\)/);
+	});
+
+	it('a wrong key names the one Rivya code that happened', async () => {
+		const { apiKey } = await fixture.client.createAccount({ credits: 10 });
+		await fixture.client.revokeKey(apiKey);
+		const result = await runWorkflow({
+			nodes: [startNode(), rivyaNode({ resource: 'credit', operation: 'getBalance' })],
+			connections: chain('Start', 'Rivya'),
+			credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
+			inputItems: [{}],
+		});
+		const shown = `${result.error?.message} ${result.error?.description}`;
+		expect(shown).toMatch(/\[api_key_revoked\]/);
+		expect(shown).not.toMatch(/api_key_invalid|api_key_expired/);
+	});
+
+	it('a refused connection names the Base URL', async () => {
+		const baseUrl = 'http://127.0.0.1:9'; // discard port: nothing listens there
+		const result = await runWorkflow({
+			nodes: [
+				startNode(),
+				rivyaNode({
+					resource: 'credit',
+					operation: 'getBalance',
+					options: { maxAttempts: 1 },
+				}),
+			],
+			connections: chain('Start', 'Rivya'),
+			credentials: { rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl } },
+			inputItems: [{}],
+		});
+		expect(result.error?.message).toBe(
+			'Nothing answered at the Base URL http://127.0.0.1:9 (connection refused, 1 attempt)',
+		);
+		expect(result.error?.description).toMatch(/Check the Base URL in the Rivya credential/);
 	});
 });

@@ -147,7 +147,7 @@ describe('Rivya > Webhook', () => {
 		const before = (await client.counters()).requests;
 		const nothing = await runWebhookOp('update', { endpointId: endpoint.id, updateFields: {} });
 		expect(nothing.status).toBe('error');
-		expect(nothing.error?.message).toMatch(/Nothing to update/);
+		expect(nothing.error?.message).toMatch(/Item 1: nothing to update/);
 		const noId = await runWebhookOp('get', { endpointId: '  ' });
 		expect(noId.error?.message).toMatch(/Endpoint ID is empty/);
 		const after = (await client.counters()).requests;

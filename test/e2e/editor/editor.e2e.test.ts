@@ -53,7 +53,9 @@ describe('Rivya node in the n8n editor', () => {
 	});
 
 	it("loads the model's own parameters from the catalog into the form", () => {
-		expect(report.panelText).toContain('aspect_ratio');
+		expect(report.panelText).toContain('Aspect Ratio');
+		expect(report.panelText).not.toContain('aspect_ratio');
+		expect(report.panelText).not.toContain('Values to Send');
 		expect(report.inputValues).toContain('16:9');
 	});
 

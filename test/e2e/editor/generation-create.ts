@@ -48,7 +48,7 @@ export function generationCreateWorkflow(credential: {
 								id: 'aspect_ratio',
 								// As the node's form builds it from the emulator's catalog; any difference shows n8n's
 								// "fields are outdated" warning.
-								displayName: 'aspect_ratio',
+								displayName: 'Aspect Ratio',
 								required: false,
 								defaultMatch: false,
 								canBeUsedToMatch: false,
@@ -95,7 +95,7 @@ export const EXPECTED_LABELS = [
 	'Category',
 	'Model',
 	'Prompt',
-	'Values to Send', // n8n's heading of the Model Parameters form (a resource mapper)
+	'Model Parameters', // the heading of the Model Parameters form (a resource mapper's valuesLabel)
 	'Reference Media',
 	'Wait for Completion',
 	'Simplify',

@@ -31,7 +31,7 @@ import {
 	type ChatCompletion,
 	type ChatTurnBody,
 } from '../../../shared/chat';
-import { rivyaInputError } from '../../../shared/errors';
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor, validateUserIdempotencyKey } from '../../../shared/idempotency';
 import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
@@ -168,7 +168,7 @@ async function prepareTurn(
 	options: IDataObject,
 ): Promise<PreparedTurn> {
 	const fail = (message: string, fix: string) =>
-		rivyaInputError(this.getNode(), `Item ${itemIndex}: ${message}`, fix, itemIndex);
+		rivyaInputError(this.getNode(), `${itemLabel(itemIndex)}: ${message}`, fix, itemIndex);
 
 	const modelId = String(
 		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',

@@ -78,7 +78,11 @@ const fileNameField: INodeProperties = {
 
 /** Download fields; Get only downloads when asked, Create and Wait by default. */
 export function downloadFields(defaultDownload: boolean): INodeProperties[] {
-	return [{ ...downloadResultsField, default: defaultDownload }, binaryPropertyField, fileNameField];
+	return [
+		{ ...downloadResultsField, default: defaultDownload },
+		binaryPropertyField,
+		fileNameField,
+	];
 }
 
 /** Options shared by every operation that waits for tasks (Create, Wait). */

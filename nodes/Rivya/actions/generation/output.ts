@@ -17,6 +17,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/binary';
+import { itemLabel } from '../../../shared/errors';
 import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
@@ -304,7 +305,7 @@ function taskIdOf(entry: TaskEntry): string | undefined {
 function withOtherTasks(error: Error, entries: TaskEntry[], failedIndex: number): Error {
 	const others = entries
 		.filter((entry) => entry.itemIndex !== failedIndex && 'generation' in entry)
-		.map((entry) => `item ${entry.itemIndex}: ${taskIdOf(entry)}`);
+		.map((entry) => `${itemLabel(entry.itemIndex)}: ${taskIdOf(entry)}`);
 	if (others.length === 0) return error;
 	const withDescription = error as Error & { description?: string };
 	const note = `Other tasks of this run (still valid; look them up with Generation > Get): ${others.join(', ')}.`;

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { itemLabel } from '../../../shared/errors';
 import { checkedId } from '../../../shared/ids';
 import { rivyaPaginate, rivyaRequest, type RivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
@@ -42,7 +43,7 @@ export function endpointIdOf(this: IExecuteFunctions, itemIndex: number): string
 		this,
 		'endpointId',
 		itemIndex,
-		`Endpoint ID is empty (item ${itemIndex})`,
+		`${itemLabel(itemIndex)}: Endpoint ID is empty`,
 		'Enter the ID of a webhook endpoint, e.g. from Webhook > Get Many (it starts with whend_).',
 	);
 	return checkedId(this.getNode(), endpointId, 'webhookEndpoint', itemIndex);
