@@ -2,9 +2,18 @@
 // the Rivya emulator: result file names, the link back to the input (prompt, Client Request ID, input
 // fields), item numbers and wording of messages.
 import { createHmac } from 'node:crypto';
+
+import { startEmulator } from '../emulator';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { chain, createTriggerHarness, runWorkflow, startNode, type TestNode } from './harness';
+import {
+	chain,
+	createTriggerHarness,
+	readBinary,
+	runWorkflow,
+	startNode,
+	type TestNode,
+} from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
 
 const fixture = useEmulatorPerFile({ defaultJobMs: 50, allowLocalWebhooks: true }, 'reset');
@@ -239,5 +248,42 @@ describe('Wording', () => {
 			'Nothing answered at the Base URL http://127.0.0.1:9 (connection refused, 1 attempt)',
 		);
 		expect(result.error?.description).toMatch(/Check the Base URL in the Rivya credential/);
+	});
+});
+
+describe('The emulator draws its image results from the prompt', () => {
+	it('a generated PNG is a 512×512 picture, different for different prompts', async () => {
+		const result = await run(createNode(), [
+			{ prompt: 'a red fox in snow' },
+			{ prompt: 'a grey owl at night' },
+		]);
+		expect(result.error).toBeUndefined();
+		const files = await Promise.all(
+			result.outputOf('Rivya').map(async (item) => await readBinary(item)),
+		);
+		for (const file of files) {
+			expect(file.subarray(12, 16).toString('latin1')).toBe('IHDR');
+			expect([file.readUInt32BE(16), file.readUInt32BE(20)]).toEqual([512, 512]);
+		}
+		expect(files[0].equals(files[1])).toBe(false);
+	});
+});
+
+describe('Rivya Trigger on a local n8n', () => {
+	it('the error on publishing says the fix in its message (the toast shows no details)', async () => {
+		const strict = await startEmulator({ port: 0, allowLocalWebhooks: false });
+		try {
+			const trigger = await createTriggerHarness({
+				node: { name: 'Rivya Trigger', type: 'n8n-nodes-rivya.rivyaTrigger', parameters: {} },
+				credentials: { rivyaApi: { apiKey: strict.apiKey, baseUrl: strict.baseUrl } },
+				webhookBaseUrl: 'http://localhost:5678/webhook',
+			});
+			const error = await trigger.webhookMethod('create').catch((e: unknown) => e as Error);
+			expect((error as Error).message).toMatch(
+				/http:\/\/localhost:5678\/webhook\/.* is not a public HTTPS address\. Set N8N_WEBHOOK_URL to this n8n's public HTTPS address, restart n8n and publish again/,
+			);
+		} finally {
+			await strict.close();
+		}
 	});
 });
