@@ -287,3 +287,68 @@ describe('Rivya Trigger on a local n8n', () => {
 		}
 	});
 });
+
+describe('Node version 2: one naming convention, revoked endpoints left out, Endpoint picker', () => {
+	async function runNode(parameters: IDataObject, typeVersion: number) {
+		return await runWorkflow({
+			nodes: [startNode(), rivyaNode(parameters, { typeVersion })],
+			connections: chain('Start', 'Rivya'),
+			credentials: {
+				rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
+			},
+			inputItems: [{}],
+		});
+	}
+
+	async function createEndpoint(name: string): Promise<string> {
+		const answer = await fixture.client.request('POST', '/api/v1/webhooks', {
+			body: { name, url: `http://127.0.0.1:9/${name}`, event_types: ['generation.succeeded'] },
+		});
+		expect(answer.status).toBe(201);
+		return String((answer.body as IDataObject).id);
+	}
+
+	it('Credit > Get Balance: currentCredits in version 2, current_credits kept in version 1', async () => {
+		const v2 = await runNode({ resource: 'credit', operation: 'getBalance' }, 2);
+		const v1 = await runNode({ resource: 'credit', operation: 'getBalance' }, 1);
+		expect(v2.outputOf('Rivya')[0].json).toEqual({ currentCredits: expect.any(Number) });
+		expect(v1.outputOf('Rivya')[0].json).toEqual({ current_credits: expect.any(Number) });
+	});
+
+	it('Webhook > Get Many leaves out revoked endpoints unless asked (version 1 lists them all), in camelCase', async () => {
+		const live = await createEndpoint('live');
+		const revoked = await createEndpoint('gone');
+		await fixture.client.request('DELETE', `/api/v1/webhooks/${revoked}`);
+		const getAll = { resource: 'webhook', operation: 'getAll', returnAll: true };
+
+		const v2 = (await runNode(getAll, 2)).outputOf('Rivya').map((item) => item.json);
+		expect(v2.map((endpoint) => endpoint.id)).toEqual([live]);
+		expect(v2[0]).toMatchObject({ eventTypes: ['generation.succeeded'], status: 'active' });
+		expect(v2[0]).not.toHaveProperty('event_types');
+
+		const withRevoked = await runNode({ ...getAll, options: { includeRevoked: true } }, 2);
+		expect(
+			withRevoked
+				.outputOf('Rivya')
+				.map((item) => item.json.id)
+				.sort(),
+		).toEqual([live, revoked].sort());
+		const v1 = (await runNode(getAll, 1)).outputOf('Rivya').map((item) => item.json);
+		expect(v1.map((endpoint) => endpoint.id).sort()).toEqual([live, revoked].sort());
+		expect(v1[0]).toHaveProperty('event_types');
+	});
+
+	it('Webhook > Get takes the Endpoint from the picker (resource locator) in version 2', async () => {
+		const id = await createEndpoint('picked');
+		const result = await runNode(
+			{
+				resource: 'webhook',
+				operation: 'get',
+				endpointId: { __rl: true, mode: 'list', value: id, cachedResultName: 'picked' },
+			},
+			2,
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.outputOf('Rivya')[0].json).toMatchObject({ id, name: 'picked' });
+	});
+});

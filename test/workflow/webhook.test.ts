@@ -62,6 +62,8 @@ async function runWebhookOp(
 			{
 				name: 'Rivya',
 				type: 'n8n-nodes-rivya.rivya',
+				// Version 1 (Rivya's own field names, revoked endpoints listed); version 2: editor.test.ts.
+				typeVersion: 1,
 				parameters: { resource: 'webhook', operation, ...parameters },
 				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			},

@@ -10,7 +10,7 @@ import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import {
-	endpointIdField,
+	endpointIdFields,
 	endpointIdOf,
 	endpointPath,
 	retryOptionsField,
@@ -19,7 +19,7 @@ import {
 } from './fields';
 
 const properties: INodeProperties[] = [
-	endpointIdField,
+	...endpointIdFields,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
