@@ -352,3 +352,27 @@ describe('Node version 2: one naming convention, revoked endpoints left out, End
 		expect(result.outputOf('Rivya')[0].json).toMatchObject({ id, name: 'picked' });
 	});
 });
+
+describe('Chat > Send Message: System Message', () => {
+	it('sends the System Message as instructions on top of the message (Rivya has no separate field)', async () => {
+		const result = await run(
+			rivyaNode({
+				resource: 'chat',
+				operation: 'sendMessage',
+				model: { __rl: true, mode: 'id', value: 'gpt-5-2-chat' },
+				message: '={{ $json.question }}',
+				options: { systemMessage: 'Answer in one short sentence.' },
+			}),
+			[{ question: 'What is a fox?' }],
+		);
+		expect(result.error).toBeUndefined();
+		const sessionId = String(result.outputOf('Rivya')[0].json.sessionId);
+		const stored = await fixture.client.request('GET', `/api/v1/chat/sessions/${sessionId}`);
+		const [sent] = (stored.body as { messages: IDataObject[] }).messages;
+		expect(sent).toMatchObject({
+			role: 'user',
+			content:
+				"Instructions:\nAnswer in one short sentence.\n\nReply to the user's latest message:\nWhat is a fox?",
+		});
+	});
+});
