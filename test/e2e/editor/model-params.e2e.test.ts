@@ -65,4 +65,43 @@ describe('Generation > Create: the Model Parameters form in the editor', () => {
 			/"Z-Image \(z-image\)" is an image model, but Category is "video".*Pick a video model/,
 		);
 	});
+
+	it('Webhook > Get (version 2): the Endpoint picker lists the live endpoints, not revoked ones', async () => {
+		const created = async (name: string) => {
+			const response = await fetch(`${emulator.baseUrl}/api/v1/webhooks`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+				body: JSON.stringify({
+					name,
+					url: `http://127.0.0.1:9/${name}`,
+					event_types: ['generation.succeeded'],
+				}),
+			});
+			return String(((await response.json()) as { id: string }).id);
+		};
+		const live = await created('picker-live');
+		const revoked = await created('picker-revoked');
+		await fetch(`${emulator.baseUrl}/api/v1/webhooks/${revoked}`, {
+			method: 'DELETE',
+			headers: { authorization: `Bearer ${emulator.apiKey}` },
+		});
+		const answer = await n8n.rest<{ results: Array<{ name: string; value: string }> }>(
+			'POST',
+			'/dynamic-node-parameters/resource-locator-results',
+			{
+				nodeTypeAndVersion: { name: 'n8n-nodes-rivya.rivya', version: 2 },
+				methodName: 'searchWebhookEndpoints',
+				path: 'parameters.endpointId',
+				currentNodeParameters: { resource: 'webhook', operation: 'get' },
+				credentials: { rivyaApi: { id: credential.id, name: credential.name } },
+				filter: 'picker',
+			},
+		);
+		const values = answer.results.map((result) => result.value);
+		expect(values).toContain(live);
+		expect(values).not.toContain(revoked);
+		expect(answer.results.find((result) => result.value === live)?.name).toMatch(
+			/^picker-live \(active\): http:\/\/127\.0\.0\.1:9\/picker-live$/,
+		);
+	});
 });
