@@ -13,10 +13,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const GENERATE_NODE_NAME = 'Generate Image';
 
 /** A manual trigger and one Rivya node on Generation > Create, with a model and prompt filled in. */
-export function generationCreateWorkflow(credential: {
-	id: string;
-	name: string;
-}): Record<string, unknown> {
+export function generationCreateWorkflow(
+	credential: {
+		id: string;
+		name: string;
+	},
+	/** Parameters to change, e.g. `{ category: 'video' }` with the image model still picked. */
+	overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
 	return {
 		name: 'Rivya: Generation > Create in the editor',
 		nodes: [
@@ -63,6 +67,7 @@ export function generationCreateWorkflow(credential: {
 						],
 					},
 					options: {},
+					...overrides,
 				},
 				credentials: { rivyaApi: { id: credential.id, name: credential.name } },
 			},
