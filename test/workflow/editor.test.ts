@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 
 import { startEmulator } from '../emulator';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import {
 	chain,
@@ -18,11 +18,11 @@ import { useEmulatorPerFile } from './emulator-fixture';
 
 const fixture = useEmulatorPerFile({ defaultJobMs: 50, allowLocalWebhooks: true }, 'reset');
 
-function rivyaNode(parameters: IDataObject, extra: Partial<TestNode> = {}): TestNode {
+function rivyaNode(parameters: INodeParameters, extra: Partial<TestNode> = {}): TestNode {
 	return { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters, ...extra };
 }
 
-function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {}): TestNode {
+function createNode(parameters: INodeParameters = {}, extra: Partial<TestNode> = {}): TestNode {
 	return rivyaNode(
 		{
 			resource: 'generation',
@@ -289,7 +289,7 @@ describe('Rivya Trigger on a local n8n', () => {
 });
 
 describe('Node version 2: one naming convention, revoked endpoints left out, Endpoint picker', () => {
-	async function runNode(parameters: IDataObject, typeVersion: number) {
+	async function runNode(parameters: INodeParameters, typeVersion: number) {
 		return await runWorkflow({
 			nodes: [startNode(), rivyaNode(parameters, { typeVersion })],
 			connections: chain('Start', 'Rivya'),
