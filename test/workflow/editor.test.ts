@@ -338,6 +338,26 @@ describe('Node version 2: one naming convention, revoked endpoints left out, End
 		expect(v1[0]).toHaveProperty('event_types');
 	});
 
+	it('Chat > Get Session: camelCase in version 2 (createdAt, also in messages), Rivya names in version 1', async () => {
+		const turn = await runNode(
+			{
+				resource: 'chat',
+				operation: 'sendMessage',
+				model: { __rl: true, mode: 'id', value: 'gpt-5-2-chat' },
+				message: 'Hello',
+			},
+			2,
+		);
+		const sessionId = String(turn.outputOf('Rivya')[0].json.sessionId);
+		const getSession = { resource: 'chat', operation: 'getSession', sessionId };
+		const v2 = (await runNode(getSession, 2)).outputOf('Rivya')[0].json;
+		const v1 = (await runNode(getSession, 1)).outputOf('Rivya')[0].json;
+		expect(v2).toMatchObject({ id: sessionId, createdAt: expect.any(String) });
+		expect((v2.messages as IDataObject[])[0]).toHaveProperty('createdAt');
+		expect(Object.keys(v2).filter((key) => key.includes('_'))).toEqual([]);
+		expect(v1).toHaveProperty('created_at');
+	});
+
 	it('Webhook > Get takes the Endpoint from the picker (resource locator) in version 2', async () => {
 		const id = await createEndpoint('picked');
 		const result = await runNode(
