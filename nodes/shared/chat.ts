@@ -18,7 +18,7 @@ import { readErrorEnvelope, rivyaApiError } from './errors';
 import type { RetryPolicy } from './retry';
 import { ExecutionCancelledError } from './sleep';
 import { SseParser, type SseEvent, type SseOverflow } from './sse';
-import { cancelSignalOf, rivyaRequestFull, type RivyaContext } from './transport';
+import { cancelSignalOf, readStreamText, rivyaRequestFull, type RivyaContext } from './transport';
 
 export const CHAT_ROUTE = 'POST /chat/completions';
 export const CHAT_STREAM_ROUTE = 'POST /chat/completions/stream';
@@ -126,7 +126,7 @@ async function* completionOnly(
 	bodyIsStream: boolean,
 	itemIndex?: number,
 ): AsyncGenerator<ChatTurnEvent, void, undefined> {
-	const json: unknown = bodyIsStream ? JSON.parse(await readAll(body)) : body;
+	const json: unknown = bodyIsStream ? JSON.parse(await readStreamText(body)) : body;
 	yield { type: 'done', completion: requireCompletion(context, json, itemIndex) };
 }
 
@@ -156,15 +156,6 @@ async function collectCompletion(
 	}
 	// The event readers end with `done` or throw; this is only reached if that contract breaks.
 	throw incompleteReplyError(context, new StreamTally(), itemIndex);
-}
-
-async function readAll(body: unknown): Promise<string> {
-	if (typeof body === 'string') return body;
-	const chunks: Buffer[] = [];
-	for await (const chunk of body as AsyncIterable<Buffer | string>) {
-		chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-	}
-	return Buffer.concat(chunks).toString('utf8');
 }
 
 function requireCompletion(
@@ -399,16 +390,6 @@ export async function* chatStreamEvents(
 		// consumer stopped listening).
 		await iterator.return?.();
 	}
-}
-
-/** Reads a whole chat SSE stream into the final completion, reporting its pieces on the way. */
-export async function readChatStream(
-	context: RivyaContext,
-	body: AsyncIterable<Uint8Array | string>,
-	options: ChatStreamHandlers & { itemIndex?: number },
-): Promise<ChatCompletion> {
-	const events = chatStreamEvents(context, body, options.itemIndex);
-	return await collectCompletion(context, events, options, options.itemIndex);
 }
 
 /** The compact shape most workflows want. */

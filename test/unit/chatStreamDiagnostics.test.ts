@@ -4,8 +4,8 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { readChatStream } from '../../nodes/shared/chat';
 import type { RivyaContext } from '../../nodes/shared/transport';
+import { readChatStream } from './readChatStream';
 
 const node: INode = {
 	id: 'node-1',

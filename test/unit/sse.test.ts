@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { readChatStream, type ChatCompletion } from '../../nodes/shared/chat';
+import type { ChatCompletion } from '../../nodes/shared/chat';
 import { rivyaCodeOf } from '../../nodes/shared/errors';
 import {
 	MAX_SSE_LINE_LENGTH,
@@ -10,6 +10,7 @@ import {
 	type SseEvent,
 } from '../../nodes/shared/sse';
 import type { RivyaContext } from '../../nodes/shared/transport';
+import { readChatStream } from './readChatStream';
 
 /** Feeds `bytes` to a fresh parser cut at the given offsets; returns the events and the end state. */
 function parseInPieces(bytes: Buffer, cuts: number[]) {

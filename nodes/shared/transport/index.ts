@@ -138,10 +138,10 @@ export function headerValue(
 /** Most of an error answer read from a streamed request: an envelope is small, a hostile body is not. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** The start of a streamed error body (at most MAX_ERROR_BODY_BYTES); the rest is not read. */
-async function readStreamText(body: unknown): Promise<string> {
+/** A streamed body as text: its first `maxBytes` bytes (all of it by default); the rest is not read. */
+export async function readStreamText(body: unknown, maxBytes = Infinity): Promise<string> {
 	if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') {
-		return typeof body === 'string' ? body.slice(0, MAX_ERROR_BODY_BYTES) : '';
+		return typeof body === 'string' ? body.slice(0, maxBytes) : '';
 	}
 	const chunks: Buffer[] = [];
 	let length = 0;
@@ -150,9 +150,9 @@ async function readStreamText(body: unknown): Promise<string> {
 		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 		chunks.push(bytes);
 		length += bytes.length;
-		if (length >= MAX_ERROR_BODY_BYTES) break;
+		if (length >= maxBytes) break;
 	}
-	return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+	return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }
 
 /** The rate-limit gate of the credential this context uses (shared by every execution in this process). */
@@ -298,7 +298,9 @@ export async function rivyaRequestFull(
 		}
 
 		const errorBody =
-			request.encoding === 'stream' ? await readStreamText(response.body) : response.body;
+			request.encoding === 'stream'
+				? await readStreamText(response.body, MAX_ERROR_BODY_BYTES)
+				: response.body;
 		const retryAfterMs = parseRetryAfterMs(headerValue(headers, 'retry-after'));
 		if (rateLimited) {
 			// 429 means Rivya refused before doing anything, so even a POST without a key may repeat
