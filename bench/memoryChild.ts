@@ -87,7 +87,7 @@ const makeBinaryNode = throwawayNode('benchMakeBinary', async (context) => {
 
 /** Stand-in for File > Upload while that operation does not exist: the shared upload helper. */
 const uploadStandIn = throwawayNode('benchUpload', async (context) => {
-	const { uploadBinaryToRivya } = await import('../nodes/shared/binary');
+	const { uploadBinaryToRivya } = await import('../nodes/shared/upload');
 	const file = await uploadBinaryToRivya.call(context, 0, 'data', { kind: 'video' });
 	return [{ json: file as unknown as INodeExecutionData['json'], pairedItem: { item: 0 } }];
 });

@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { fetchModels, MEDIA_KINDS, type MediaKind } from '../shared/catalog';
+import { fetchModels } from '../shared/catalog';
+import { MEDIA_KINDS, type MediaKind } from '../shared/media';
 
 /** Media models (the ones whose generations send webhooks), for the trigger's model filter. */
 export async function getGenerationModels(

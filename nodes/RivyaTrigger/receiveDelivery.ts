@@ -13,7 +13,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { downloadToBinary } from '../shared/binary';
+import { downloadToBinary } from '../shared/download';
 import { verifyWebhookSignature } from '../shared/signatures';
 import { toTriggerOutput, type TriggerEventOutput } from './eventOutput';
 import { isFirstReportFor, missingSignatureHeadersMessage } from './signatureDiagnostics';

@@ -46,3 +46,17 @@ export function checkedId(
 		itemIndex,
 	);
 }
+
+/** Rivya allows client_request_id (the caller's own trace ID) up to this length. */
+export const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+
+/** What is wrong with a Client Request ID's length, or undefined when it fits. */
+export function clientRequestIdProblem(
+	value: string,
+): { message: string; fix: string } | undefined {
+	if (value.length <= MAX_CLIENT_REQUEST_ID_LENGTH) return undefined;
+	return {
+		message: `is ${value.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
+		fix: 'Shorten the Client Request ID, or leave it empty.',
+	};
+}

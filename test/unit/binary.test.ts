@@ -1,9 +1,5 @@
-import {
-	extensionForMimeType,
-	fileNameFromContentDisposition,
-	kindFromMimeType,
-	redactUrl,
-} from '../../nodes/shared/binary';
+import { fileNameFromContentDisposition, redactUrl } from '../../nodes/shared/download';
+import { extensionForMimeType, kindFromMimeType } from '../../nodes/shared/media';
 
 describe('kindFromMimeType', () => {
 	it.each([

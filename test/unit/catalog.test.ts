@@ -1,16 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isCallableMediaModel, normalizeModel, type RivyaModel } from '../../nodes/shared/catalog';
 import {
 	buildModelParams,
 	coerceParamValue,
-	isCallableMediaModel,
 	isPromptOptional,
 	modelCallableProblem,
-	normalizeModel,
 	promptProblem,
 	referenceProblems,
-	type RivyaModel,
-} from '../../nodes/shared/catalog';
+} from '../../nodes/shared/inputChecks';
 import { fieldForParam } from '../../nodes/Rivya/actions/generation/form';
 
 const MB = 1024 * 1024;

@@ -17,7 +17,7 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { Transform, type Readable } from 'stream';
 
-import { downloadToBinary } from '../../nodes/shared/binary';
+import { downloadToBinary } from '../../nodes/shared/download';
 
 import { generateMedia } from '../emulator/media';
 import type { MediaFormat } from '../emulator/state';

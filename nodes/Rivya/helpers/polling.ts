@@ -7,7 +7,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { MediaKind } from '../../shared/catalog';
+import type { MediaKind } from '../../shared/media';
 import type { RetryPolicy } from '../../shared/retry';
 import { rivyaRequest } from '../../shared/transport';
 

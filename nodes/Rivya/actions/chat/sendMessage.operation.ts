@@ -17,11 +17,6 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import {
-	checkUpload,
-	MAX_CLIENT_REQUEST_ID_LENGTH,
-	uploadBinaryToRivya,
-} from '../../../shared/binary';
 import { getModel } from '../../../shared/catalog';
 import {
 	CHAT_ROUTE,
@@ -33,6 +28,8 @@ import {
 } from '../../../shared/chat';
 import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor, validateUserIdempotencyKey } from '../../../shared/idempotency';
+import { clientRequestIdProblem } from '../../../shared/ids';
+import { checkUpload, uploadBinaryToRivya } from '../../../shared/upload';
 import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
 import {
@@ -250,11 +247,9 @@ async function prepareTurn(
 	}
 
 	const clientRequestId = String(options.clientRequestId ?? '').trim() || undefined;
-	if (clientRequestId && clientRequestId.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
-		throw fail(
-			`"Client Request ID" is ${clientRequestId.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
-			'Shorten the Client Request ID, or leave it empty.',
-		);
+	const clientRequestIdIssue = clientRequestId && clientRequestIdProblem(clientRequestId);
+	if (clientRequestIdIssue) {
+		throw fail(`"Client Request ID" ${clientRequestIdIssue.message}`, clientRequestIdIssue.fix);
 	}
 
 	validateUserIdempotencyKey.call(this, options.idempotencyKey, itemIndex);

@@ -6,7 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { checkUpload, uploadBinaryToRivya, type RivyaFileKind } from '../../../shared/binary';
+import type { MediaKind } from '../../../shared/media';
+import { checkUpload, uploadBinaryToRivya } from '../../../shared/upload';
 import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
 import { simplifyFile } from './simplify';
@@ -84,7 +85,7 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const read = (itemIndex: number) => {
-		const kind = this.getNodeParameter('kind', itemIndex, 'auto') as RivyaFileKind | 'auto';
+		const kind = this.getNodeParameter('kind', itemIndex, 'auto') as MediaKind | 'auto';
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		return {
 			binaryPropertyName: (

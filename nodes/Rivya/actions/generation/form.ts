@@ -1,6 +1,7 @@
 import type { ResourceMapperField } from 'n8n-workflow';
 
-import { describeRange, type RivyaModelParam } from '../../../shared/catalog';
+import type { RivyaModelParam } from '../../../shared/catalog';
+import { describeRange } from '../../../shared/inputChecks';
 
 /** "aspect_ratio" → "Aspect Ratio", "numFrames" → "Num Frames": the API key, readable. */
 export function readableKey(key: string): string {

@@ -16,9 +16,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/binary';
+import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/download';
 import { itemLabel } from '../../../shared/errors';
-import type { MediaKind } from '../../../shared/catalog';
+import type { MediaKind } from '../../../shared/media';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
 import { attachItemIndex, errorItem } from '../../helpers/items';

@@ -4,18 +4,17 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { getModel, type RivyaModel } from '../../../shared/catalog';
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
+import { validateUserIdempotencyKey } from '../../../shared/idempotency';
+import { clientRequestIdProblem } from '../../../shared/ids';
 import {
 	buildModelParams,
-	getModel,
 	modelCallableProblem,
 	promptProblem,
 	referenceProblems,
 	type InputProblem,
-	type RivyaModel,
-} from '../../../shared/catalog';
-import { MAX_CLIENT_REQUEST_ID_LENGTH } from '../../../shared/binary';
-import { itemLabel, rivyaInputError } from '../../../shared/errors';
-import { validateUserIdempotencyKey } from '../../../shared/idempotency';
+} from '../../../shared/inputChecks';
 import { readReferences, type ReferenceSpec } from './references';
 
 export interface PreparedGeneration {
@@ -121,11 +120,12 @@ export async function prepareGeneration(
 	}
 
 	const clientRequestId = String(options.clientRequestId ?? '').trim();
-	if (clientRequestId.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
+	const clientRequestIdIssue = clientRequestIdProblem(clientRequestId);
+	if (clientRequestIdIssue) {
 		throw inputError(this, itemIndex, {
 			field: 'Options > Client Request ID',
-			message: `is ${clientRequestId.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
-			fix: 'Shorten the Client Request ID, or leave it empty. Nothing was submitted.',
+			message: clientRequestIdIssue.message,
+			fix: `${clientRequestIdIssue.fix} Nothing was submitted.`,
 		});
 	}
 	validateUserIdempotencyKey.call(this, options.idempotencyKey, itemIndex);

@@ -9,19 +9,11 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import {
-	downloadToBinary,
-	kindFromMimeType,
-	redactUrl,
-	uploadBinaryToRivya,
-	type RivyaFile,
-} from '../../../shared/binary';
-import {
-	MEDIA_KINDS,
-	type MediaKind,
-	type ReferenceCandidate,
-	type RivyaModel,
-} from '../../../shared/catalog';
+import type { RivyaModel } from '../../../shared/catalog';
+import { downloadToBinary, redactUrl } from '../../../shared/download';
+import type { ReferenceCandidate } from '../../../shared/inputChecks';
+import { kindFromMimeType, MEDIA_KINDS, type MediaKind } from '../../../shared/media';
+import { uploadBinaryToRivya, type RivyaFile } from '../../../shared/upload';
 import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import type { RetryPolicy } from '../../../shared/retry';
 
