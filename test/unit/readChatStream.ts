@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { chatStreamEvents, type ChatCompletion } from '../../nodes/shared/chat';
+import type { ChatCompletion } from '../../nodes/shared/chat';
+import { chatStreamEvents } from '../../nodes/shared/chatStream';
 import type { RivyaContext } from '../../nodes/shared/transport';
 
 /** Reads a whole chat SSE stream into the final completion, reporting its pieces on the way. */
