@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * n8n's `processed_data` store (the database table behind the execute context's dedupe helpers), in
  * memory, for the workflow harness. It behaves like n8n 2.41's DeduplicationHelper (packages/cli):
