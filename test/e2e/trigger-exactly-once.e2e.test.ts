@@ -10,9 +10,17 @@ import * as path from 'node:path';
 
 import { EmulatorClient } from '../emulator/client';
 import { connectE2e, emulatorControl } from './e2e-env';
-import { settledExecutions } from './execution-data';
-import { pollUntil, reservePort, startN8n, type RunningN8n } from './n8n-instance';
+import { settledExecutions, someNodeOutput } from './execution-data';
 import {
+	pollUntil,
+	reservePort,
+	startN8n,
+	type ExecutionRecord,
+	type RunningN8n,
+} from './n8n-instance';
+import {
+	AFTER_NODE,
+	TRIGGER_NODE,
 	deliver,
 	downstreamRunsByEvent,
 	newEventId,
@@ -134,6 +142,42 @@ describe('Rivya Trigger exactly once on a single n8n process, across a restart',
 		);
 	});
 
+	it('a production and a "Listen for test event" endpoint receiving the same real event both run it', async () => {
+		// What the editor's "Listen for test event" does: n8n registers the test webhook, and the trigger
+		// a second Rivya endpoint at the /webhook-test/ URL.
+		const listening = await n8n!.rest<{ waitingForWebhook?: boolean }>(
+			'POST',
+			`/workflows/${workflowId}/run`,
+			{ triggerToStartFrom: { name: TRIGGER_NODE } },
+		);
+		expect(listening.waitingForWebhook).toBe(true);
+		const testUrl = `${n8n!.baseUrl}/webhook-test/${webhookId}/webhook`;
+		await pollUntil('the test endpoint to be registered', 30_000, async () =>
+			(await activeEndpoints()).some((endpoint) => endpoint.url === testUrl),
+		);
+
+		// A real generation: Rivya (the emulator) delivers its event to both endpoints, each signed with
+		// that endpoint's own secret.
+		const created = await api.createGeneration({ model: 'z-image', prompt: 'a lighthouse' });
+		const taskId = String(created.body.id);
+		let executions: ExecutionRecord[] = [];
+		const forTask = (execution: ExecutionRecord) =>
+			someNodeOutput(
+				execution,
+				AFTER_NODE,
+				(json) => (json.generation as { id?: string } | undefined)?.id === taskId,
+			);
+		await pollUntil('a production and a test run of the event', 60_000, async () => {
+			executions = (await settledExecutions(n8n!, workflowId, 60_000)).filter(forTask);
+			return executions.length >= 2;
+		});
+		expect(executions.map((execution) => execution.mode).sort()).toEqual(['manual', 'webhook']);
+		// n8n removes the test webhook after its run, and the trigger its Rivya endpoint.
+		await pollUntil('the test endpoint to be revoked', 30_000, async () =>
+			(await activeEndpoints()).every((endpoint) => endpoint.url !== testUrl),
+		);
+	});
+
 	it('after a restart, replays of earlier events still stop at the trigger and a new event runs', async () => {
 		await n8n!.stop();
 		n8n = await start();
@@ -149,11 +193,11 @@ describe('Rivya Trigger exactly once on a single n8n process, across a restart',
 		expect(answers.map((answer) => answer.status)).toEqual(Array(7).fill(200));
 
 		const executions = await settledExecutions(n8n, workflowId, 60_000);
-		expect(executions).toHaveLength(24 + 7);
+		// 24 before, 2 runs of the production/test pair, 7 now.
+		expect(executions).toHaveLength(24 + 2 + 7);
 		const runs = downstreamRunsByEvent(executions);
-		expect(Object.fromEntries(runs)).toEqual(
-			Object.fromEntries([...unique, fresh].map((eventId) => [eventId, 1])),
-		);
+		for (const eventId of [...unique, fresh])
+			expect([eventId, runs.get(eventId)]).toEqual([eventId, 1]);
 		// The restart reused the registered endpoint: still exactly one.
 		const endpoints = await activeEndpoints();
 		expect(endpoints).toHaveLength(1);
