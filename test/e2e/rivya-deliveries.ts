@@ -73,6 +73,26 @@ export async function deliver(
 	return { status: response.status, ms: performance.now() - started };
 }
 
+/**
+ * Delivers like Rivya: an answer other than 2xx/4xx (or no answer) is retried, re-signed, after a
+ * pause (Rivya waits 5 s, then longer; shortened here). Resolves with the last answer and the attempts.
+ */
+export async function deliverWithRetries(
+	url: string,
+	sign: () => SignedDelivery,
+	maxAttempts = 6,
+): Promise<{ status: number; attempts: number }> {
+	for (let attempt = 1; ; attempt++) {
+		const status = await deliver(url, sign()).then(
+			(answer) => answer.status,
+			() => 0,
+		);
+		if ((status > 0 && status < 500) || attempt === maxAttempts)
+			return { status, attempts: attempt };
+		await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+	}
+}
+
 /** A workflow "Rivya Trigger → After (No Operation)" for the given credential. */
 export function triggerWorkflow(
 	name: string,
