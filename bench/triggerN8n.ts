@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
 // Benchmark 6: 1,000 signed deliveries through a real n8n 2.41.1 (one process, SQLite) over HTTP, the
 // way Rivya sends them: 10% duplicates (some while the original is still in flight), 5% bad signatures,
 // 10 deliveries in flight at a time. Runs that reach the node after the trigger must equal the unique

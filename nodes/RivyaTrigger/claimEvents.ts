@@ -107,22 +107,70 @@ async function releaseLock(context: IExecuteFunctions): Promise<void> {
 	}
 }
 
-/** Runs of one workflow in this process take turns before contending for the database lock. */
-const turns = new Map<string, Promise<void>>();
+interface PendingClaim {
+	context: IExecuteFunctions;
+	keys: string[];
+	resolve: (fresh: Set<string>) => void;
+	reject: (error: unknown) => void;
+}
 
-async function inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
-	const previous = turns.get(key) ?? Promise.resolve();
-	const mine = previous.then(work);
-	const done = mine.then(
-		() => undefined,
-		() => undefined,
-	);
-	turns.set(key, done);
+/**
+ * Runs of one trigger node in this process queue their claims; all claims waiting when the previous
+ * batch is done are made under one lock with one write (fewer database writes under load). A batch
+ * uses the context of its first run, which is waiting for it: the dedupe rows belong to the workflow
+ * and node, not to a run.
+ */
+const pendingByNode = new Map<string, PendingClaim[]>();
+const drainingNodes = new Set<string>();
+
+async function claimBatch(batch: PendingClaim[]): Promise<void> {
+	const { context } = batch[0];
+	const keys = [...new Set(batch.flatMap((claim) => claim.keys))];
+	let fresh: Set<string>;
 	try {
-		return await mine;
-	} finally {
-		if (turns.get(key) === done) turns.delete(key);
+		await acquireLock(context);
+		try {
+			const result = await context.helpers.checkProcessedAndRecord(keys, 'node', SEEN);
+			fresh = new Set(result.new.map(String));
+		} finally {
+			await releaseLock(context);
+		}
+	} catch (error) {
+		for (const claim of batch) claim.reject(error);
+		return;
 	}
+	// A key new to the store goes to the first claim in the batch that asked for it.
+	for (const claim of batch) {
+		const mine = new Set(claim.keys.filter((key) => fresh.has(key)));
+		for (const key of mine) fresh.delete(key);
+		claim.resolve(mine);
+	}
+}
+
+async function drain(nodeKey: string): Promise<void> {
+	drainingNodes.add(nodeKey);
+	try {
+		for (;;) {
+			const batch = pendingByNode.get(nodeKey) ?? [];
+			pendingByNode.delete(nodeKey);
+			if (batch.length === 0) return;
+			await claimBatch(batch);
+		}
+	} finally {
+		drainingNodes.delete(nodeKey);
+	}
+}
+
+/** The keys of `keys` that no earlier run of this trigger node and endpoint has claimed. */
+async function claimKeys(context: IExecuteFunctions, keys: string[]): Promise<Set<string>> {
+	const nodeKey = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const claimed = new Promise<Set<string>>((resolve, reject) => {
+		const pending = pendingByNode.get(nodeKey) ?? [];
+		pending.push({ context, keys, resolve, reject });
+		pendingByNode.set(nodeKey, pending);
+	});
+	if (!drainingNodes.has(nodeKey)) void drain(nodeKey);
+	return await claimed;
 }
 
 /**
@@ -142,15 +190,7 @@ export async function claimEvents(
 	const keys = [...new Set(items.map(keyOf).filter((key): key is string => key !== undefined))];
 	if (keys.length === 0) return items;
 
-	const fresh = await inTurn(this.getWorkflow().id ?? '', async () => {
-		await acquireLock(this);
-		try {
-			const result = await this.helpers.checkProcessedAndRecord(keys, 'node', SEEN);
-			return new Set(result.new.map(String));
-		} finally {
-			await releaseLock(this);
-		}
-	});
+	const fresh = await claimKeys(this, keys);
 
 	const kept: INodeExecutionData[] = [];
 	const claimedNow = new Set<string>();

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 // Rivya webhook deliveries made by a test (signed like Rivya signs them) straight to an n8n webhook URL,
 // and the per-event count of runs that got past the trigger. Used by the exactly-once e2e tests (single
 // process and queue mode) and the trigger delivery benchmark.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Rivya Trigger on a single-process n8n (SQLite), restarted in the middle: signed events, copies
 // delivered at the same moment, sequential replays and badly signed deliveries, then n8n restarted and
 // earlier events replayed. The node after the trigger must run exactly once per unique valid event.

@@ -149,6 +149,7 @@ describe('Rivya Trigger exactly once in queue mode (main + webhook processor + 2
 			answers.filter((answer) => badlySigned.includes(answer.eventId)).map((a) => a.status),
 		).toEqual([401, 401, 401, 401, 401]);
 		accepted = valid.length;
+		// eslint-disable-next-line no-console
 		if (retries) console.log(`[queue trigger] ${retries} deliveries answered 5xx and retried`);
 
 		const executions = await executionsWithData(await settledExecutionIds(accepted));
