@@ -1,6 +1,6 @@
 /**
  * Rivya Chat Model: a sub-node that gives n8n's AI Agent and chains a Rivya chat model.
- * Each model call is one Rivya turn in a new session (see model.ts and README-notes.md for why).
+ * Each model call is one Rivya turn in a new session (why: model.ts and README's "Rivya Chat Model").
  *
  * This file must load on every n8n, also one without the AI Node SDK (`@n8n/ai-node-sdk`, in n8n from
  * 2.16): n8n 1.x's package loader drops the whole package when one node file fails to load. So the SDK

@@ -89,7 +89,9 @@ export interface Task {
 	finalCredits: number;
 	createdAtMs: number;
 	durationMs: number;
-	outcome: 'succeed' | 'fail';
+	outcome: TaskOutcome;
+	/** `final_credits` a failed task reports (0 unless a test says otherwise). */
+	failedFinalCredits: number;
 	resultBytes: number;
 	resultCount: number;
 	format: MediaFormat;
@@ -113,9 +115,17 @@ export interface StoredFile {
 	expiresAt: string;
 }
 
+/**
+ * `fail_credits`: the task starts, then is marked failed because the account ran low on credits
+ * (Rivya's task-lifecycle docs), unlike a 402 at submit, which creates no task.
+ */
+export type TaskOutcome = 'succeed' | 'fail' | 'fail_credits';
+
 export interface ModelBehavior {
 	durationMs?: number;
-	outcome?: 'succeed' | 'fail';
+	outcome?: TaskOutcome;
+	/** `final_credits` of a failed task: refunds follow product policy, so clients must not assume 0. */
+	failedFinalCredits?: number;
 	resultBytes?: number;
 	resultCount?: number;
 }
@@ -421,7 +431,9 @@ export class EmulatorState {
 		const account = this.accounts.get(task.accountId);
 		const succeeded = task.outcome === 'succeed';
 		task.status = succeeded ? 'succeeded' : 'failed';
-		task.finalCredits = succeeded ? task.reservedCredits : 0;
+		task.finalCredits = succeeded
+			? task.reservedCredits
+			: Math.min(task.reservedCredits, task.failedFinalCredits);
 		task.settled = true;
 		if (account) this.settleCredits(account, task.reservedCredits, task.finalCredits);
 		this.events.emit('generation.terminal', task, account);
@@ -453,10 +465,7 @@ export class EmulatorState {
 			created_at: new Date(task.createdAtMs).toISOString(),
 			updated_at: new Date(updatedAtMs).toISOString(),
 			result: task.status === 'succeeded' ? { primary_url: urls[0], urls } : null,
-			error:
-				task.status === 'failed'
-					? { code: 'generation_failed', message: 'The provider could not generate this result' }
-					: null,
+			error: task.status === 'failed' ? failureOf(task) : null,
 		};
 	}
 
@@ -482,6 +491,17 @@ export class EmulatorState {
 		if (fault.remaining <= 0) this.faults = this.faults.filter((candidate) => candidate !== fault);
 		return fault;
 	}
+}
+
+/** The failed task's `error`; a credits failure says so in the message (its code is not documented). */
+function failureOf(task: Task): { code: string; message: string } {
+	if (task.outcome === 'fail_credits') {
+		return {
+			code: 'generation_failed',
+			message: 'Insufficient credits: the account ran low on credits while the task was running',
+		};
+	}
+	return { code: 'generation_failed', message: 'The provider could not generate this result' };
 }
 
 export function extensionOf(format: MediaFormat): string {

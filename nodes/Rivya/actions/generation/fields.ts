@@ -14,7 +14,7 @@ const timeoutField: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 86400 },
 	default: DEFAULT_TIMEOUT_SECONDS,
 	description:
-		'How long to wait for the generations to finish, from seconds up to 24 hours. Video and audio can take many minutes.',
+		'How long to wait for the generations to finish and their results to download, from seconds up to 24 hours. Video and audio can take many minutes.',
 };
 
 const onTimeoutField: INodeProperties = {

@@ -16,7 +16,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { downloadToBinary, redactUrl } from '../../../shared/binary';
+import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/binary';
 import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
@@ -71,6 +71,22 @@ export function simplifyGeneration(generation: IDataObject): IDataObject {
 	};
 }
 
+/**
+ * Rivya's task-lifecycle docs: a started task can be marked failed when credits run low (unlike the
+ * 402 at submit, which creates no task). The error code for it is not documented: code or message.
+ */
+export function failedForCredits(error: IDataObject): boolean {
+	return /credit/i.test(text(error.code) ?? '') || /\bcredits?\b/i.test(text(error.message) ?? '');
+}
+
+/** `final_credits` exactly as Rivya returned it: refunds follow Rivya's policy, never assumed here. */
+function finalCreditsNote(generation: IDataObject): string {
+	const final = generation.final_credits;
+	return typeof final === 'number' || typeof final === 'string'
+		? `Rivya reports final_credits ${String(final)} for this task (reserved ${String(generation.reserved_credits ?? 'unknown')}).`
+		: 'Rivya did not report final_credits for this task.';
+}
+
 export function generationFailedError(
 	context: IExecuteFunctions,
 	generation: IDataObject,
@@ -79,15 +95,17 @@ export function generationFailedError(
 	const error = (generation.error as IDataObject | null) ?? {};
 	const code = text(error.code) ?? 'generation_failed';
 	const message = text(error.message) ?? 'Rivya reported the generation as failed';
-	return new NodeApiError(
-		context.getNode(),
-		{ code, message, taskId: String(generation.id) } as JsonObject,
-		{
-			message: `Generation ${String(generation.id)} failed: ${message} [${code}]`,
-			description: `Rivya could not produce a result for task ${String(generation.id)} (model ${String(generation.model)}). The reserved credits are refunded for failed tasks. Adjust the prompt or parameters and run again.`,
-			itemIndex,
-		},
-	);
+	const taskId = String(generation.id);
+	const description = failedForCredits(error)
+		? `Task ${taskId} (model ${String(generation.model)}) started, then Rivya marked it failed because the account ran low on credits. ${finalCreditsNote(generation)} Top up credits in Rivya (Credit > Get Balance shows the balance), then run again.`
+		: `Rivya could not produce a result for task ${taskId} (model ${String(generation.model)}). ${finalCreditsNote(generation)} Adjust the prompt or parameters and run again.`;
+	return new NodeApiError(context.getNode(), { code, message, taskId } as JsonObject, {
+		message: failedForCredits(error)
+			? `Generation ${taskId} failed for lack of credits: ${message} [${code}]`
+			: `Generation ${taskId} failed: ${message} [${code}]`,
+		description,
+		itemIndex,
+	});
 }
 
 function binaryNameFor(base: string, index: number): string {
@@ -99,15 +117,19 @@ async function downloadResults(
 	generation: IDataObject,
 	itemIndex: number,
 	binaryPropertyName: string,
-): Promise<Record<string, IBinaryData>> {
+	deadlineMs: number,
+): Promise<Record<string, IBinaryData> | 'timedOut'> {
 	const binary: Record<string, IBinaryData> = {};
 	const urls = resultUrlsOf(generation);
 	for (const [index, url] of urls.entries()) {
 		try {
 			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
 				signal: cancelSignalOf(context),
+				deadlineMs,
 			});
 		} catch (error) {
+			// The node's Timeout covers downloads too; settleEntry applies "On Timeout".
+			if (isDownloadTimeout(error)) return 'timedOut';
 			// Stopping the execution is not a download failure: keep the cancellation as it is.
 			if (cancelSignalOf(context)?.aborted) {
 				throw new NodeOperationError(context.getNode(), error as Error);
@@ -159,6 +181,7 @@ async function settleEntry(
 	outcome: WaitOutcome | undefined,
 	options: FinishOptions,
 	limit: Limiter,
+	deadline: number,
 ): Promise<INodeExecutionData> {
 	if ('error' in entry) throw entry.error;
 	const itemIndex = entry.itemIndex;
@@ -198,11 +221,42 @@ async function settleEntry(
 	};
 	if (options.download && String(generation.status) === 'succeeded') {
 		const binary = await limit(
-			async () => await downloadResults(context, generation, itemIndex, options.binaryPropertyName),
+			async () =>
+				await downloadResults(context, generation, itemIndex, options.binaryPropertyName, deadline),
 		);
+		if (binary === 'timedOut') return downloadTimedOut(context, generation, itemIndex, options);
 		if (Object.keys(binary).length > 0) item.binary = binary;
 	}
 	return item;
+}
+
+/** The task succeeded but its results were still downloading at the Timeout: "On Timeout" decides. */
+function downloadTimedOut(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+	options: FinishOptions,
+): INodeExecutionData {
+	const taskId = String(generation.id);
+	const seconds = Math.round(options.timeoutMs / 1000);
+	if (options.onTimeout === 'throw') {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Generation ${taskId} succeeded, but its results did not finish downloading within the timeout (${seconds} seconds)`,
+			{
+				itemIndex,
+				description: `"Timeout (Seconds)" covers the wait and the downloads. The results are not lost: raise the timeout, or run Generation > Get with the task ID ${taskId} to download them again: ${resultUrlsOf(generation).map(redactUrl).join(' ')}`,
+			},
+		);
+	}
+	return {
+		json: outputJson(generation, options.simplify, {
+			timedOut: true,
+			downloadTimedOut: true,
+			resultUrls: resultUrlsOf(generation),
+		}),
+		pairedItem: { item: itemIndex },
+	};
 }
 
 function taskIdOf(entry: TaskEntry): string | undefined {
@@ -249,7 +303,7 @@ async function finishEntry(
 			: undefined;
 	const generation = outcome?.generation ?? ('generation' in entry ? entry.generation : undefined);
 	try {
-		const item = await settleEntry(context, entry, outcome, options, limit);
+		const item = await settleEntry(context, entry, outcome, options, limit, deadline);
 		return { settled: { ok: true, value: item }, generation };
 	} catch (error) {
 		return { settled: { ok: false, error: error as Error }, generation };
