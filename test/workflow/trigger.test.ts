@@ -537,6 +537,26 @@ describe('Rivya Trigger: receiving rules (deliveries signed in the test)', () =>
 		expect(again.map(afterRan)).toEqual([false, false]);
 	});
 
+	it('a node keeping dedupe data at workflow scope in the same workflow: the run fails at the trigger, naming the fix', async () => {
+		const trigger = await newTrigger();
+		await activate(trigger);
+		// What a Remove Duplicates node with Scope: Workflow leaves in n8n's store.
+		const workflowScopeRow = `${trigger.workflow.id}|`;
+		processedData.rows.set(workflowScopeRow, { mode: 'entries', data: [] });
+		try {
+			const delivered = await trigger.deliver(
+				signedRequest(storedSecretOf(trigger), sampleEvent()),
+			);
+			const run = await trigger.runFromTrigger(delivered);
+			expect(run.status).toBe('error');
+			expect(run.error?.message).toMatch(/deduplication data at workflow scope/);
+			expect(run.error?.description).toMatch(/Scope" to "Node"/);
+			expect(afterRan(run)).toBe(false);
+		} finally {
+			processedData.rows.delete(workflowScopeRow);
+		}
+	});
+
 	it('an error before the run starts (a failing expression) records nothing: the retry runs', async () => {
 		const node = { id: 'rivya-trigger-broken', name: 'Rivya Trigger', type: TRIGGER_TYPE };
 		const harnessWith = async (parameters: INodeParameters) =>
