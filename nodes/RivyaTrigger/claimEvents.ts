@@ -65,8 +65,7 @@ async function tryLock(context: IExecuteFunctions): Promise<boolean> {
 	}
 }
 
-async function acquireLock(context: IExecuteFunctions): Promise<void> {
-	const signal = context.getExecutionCancelSignal?.();
+async function acquireLock(context: IExecuteFunctions, signal?: AbortSignal): Promise<void> {
 	const started = Date.now();
 	let waitingSince = started;
 	let backoffMs = 2;
@@ -128,7 +127,11 @@ async function claimBatch(batch: PendingClaim[]): Promise<void> {
 	const keys = [...new Set(batch.flatMap((claim) => claim.keys))];
 	let fresh: Set<string>;
 	try {
-		await acquireLock(context);
+		// One run's cancellation must not fail the others waiting in its batch.
+		await acquireLock(
+			context,
+			batch.length === 1 ? context.getExecutionCancelSignal?.() : undefined,
+		);
 		try {
 			const result = await context.helpers.checkProcessedAndRecord(keys, 'node', SEEN);
 			fresh = new Set(result.new.map(String));
