@@ -557,6 +557,21 @@ describe('Rivya Trigger: receiving rules (deliveries signed in the test)', () =>
 		}
 	});
 
+	it('a lock left by an n8n process that died holding it is taken over after 20 s; the event runs once', async () => {
+		const trigger = await newTrigger();
+		await activate(trigger);
+		// The row a claim holds for a few milliseconds, as a crashed process would leave it.
+		processedData.rows.set(`${trigger.workflow.id}|`, { mode: 'latestIncrementalKey', data: 1 });
+		const delivered = await trigger.deliver(signedRequest(storedSecretOf(trigger), sampleEvent()));
+		const started = Date.now();
+		const run = await trigger.runFromTrigger(delivered);
+		expect(run.status).toBe('success');
+		expect(afterRan(run)).toBe(true);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(20_000);
+		expect(processedData.rows.has(`${trigger.workflow.id}|`)).toBe(false);
+		expect(afterRan(await trigger.runFromTrigger(delivered))).toBe(false);
+	}, 60_000);
+
 	it('an error before the run starts (a failing expression) records nothing: the retry runs', async () => {
 		const node = { id: 'rivya-trigger-broken', name: 'Rivya Trigger', type: TRIGGER_TYPE };
 		const harnessWith = async (parameters: INodeParameters) =>
