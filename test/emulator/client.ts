@@ -304,10 +304,11 @@ export class EmulatorClient {
 		return this.control('POST', '/webhooks/faults', fault);
 	}
 
-	/** publicApiEnabled, rateLimitPerMinute, advanceClockMs. */
+	/** publicApiEnabled, rateLimitPerMinute (per rateLimitWindowMs, default one minute), advanceClockMs. */
 	settings(input: {
 		publicApiEnabled?: boolean;
 		rateLimitPerMinute?: number;
+		rateLimitWindowMs?: number;
 		advanceClockMs?: number;
 	}) {
 		return this.control('PUT', '/settings', input);

@@ -210,6 +210,7 @@ export const ControlFaultSchema = z.object({
 export const ControlSettingsSchema = z.object({
 	publicApiEnabled: z.boolean().optional(),
 	rateLimitPerMinute: z.number().int().min(1).optional(),
+	rateLimitWindowMs: z.number().int().min(100).optional(),
 	advanceClockMs: z.number().nonnegative().optional(),
 });
 

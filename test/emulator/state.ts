@@ -18,6 +18,11 @@ export interface EmulatorOptions {
 	/** How long a generation takes unless a model behaviour overrides it. */
 	defaultJobMs?: number;
 	rateLimitPerMinute?: number;
+	/**
+	 * Length of the sliding rate-limit window (default one minute). Benchmarks shorten it (with the
+	 * limit scaled alike) to see many windows in seconds; the limit still reads "per minute" elsewhere.
+	 */
+	rateLimitWindowMs?: number;
 	webhookRetryScheduleMs?: number[];
 	webhookTimeoutMs?: number;
 	/** Size of generated result media per kind. */
@@ -52,6 +57,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 		allowLocalWebhooks: options.allowLocalWebhooks ?? false,
 		defaultJobMs: options.defaultJobMs ?? 1000,
 		rateLimitPerMinute: options.rateLimitPerMinute ?? 600,
+		rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
 		webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS,
 		webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
 		resultBytes: { ...DEFAULT_RESULT_BYTES, ...options.resultBytes },
@@ -199,6 +205,7 @@ export class EmulatorState {
 	baseUrl = '';
 	publicApiEnabled = true;
 	rateLimitPerMinute: number;
+	rateLimitWindowMs: number;
 
 	accounts = new Map<string, Account>();
 	keys = new Map<string, ApiKeyRecord>();
@@ -230,6 +237,7 @@ export class EmulatorState {
 	constructor(options: EmulatorOptions = {}) {
 		this.options = resolveOptions(options);
 		this.rateLimitPerMinute = this.options.rateLimitPerMinute;
+		this.rateLimitWindowMs = this.options.rateLimitWindowMs;
 		this.reset();
 	}
 
@@ -267,6 +275,7 @@ export class EmulatorState {
 		this.counters = new Counters();
 		this.publicApiEnabled = true;
 		this.rateLimitPerMinute = this.options.rateLimitPerMinute;
+		this.rateLimitWindowMs = this.options.rateLimitWindowMs;
 		this.clockOffsetMs = 0;
 		this.models = new Map(buildCatalog(this.options.catalog).map((model) => [model.id, model]));
 		this.defaultAccount = this.createAccount({
@@ -349,15 +358,19 @@ export class EmulatorState {
 		const now = this.nowMs();
 		const window = this.rateWindows.get(bucket) ?? [];
 		let expired = 0;
-		while (expired < window.length && window[expired] <= now - MINUTE_MS) expired++;
+		const windowMs = this.rateLimitWindowMs;
+		while (expired < window.length && window[expired] <= now - windowMs) expired++;
 		if (expired > 0) window.splice(0, expired);
 		if (window.length >= this.rateLimitPerMinute) {
-			const retryAfterSeconds = Math.max(1, Math.ceil((window[0] + MINUTE_MS - now) / 1000));
+			const retryAfterSeconds = Math.max(1, Math.ceil((window[0] + windowMs - now) / 1000));
+			this.counters.bump(bucket.startsWith('ip:') ? 'rateLimitedWithoutKey' : 'rateLimited');
 			this.rateWindows.set(bucket, window);
 			throw new ApiError(
 				429,
 				'rate_limited',
-				`Rate limit of ${this.rateLimitPerMinute} requests per minute exceeded`,
+				windowMs === MINUTE_MS
+					? `Rate limit of ${this.rateLimitPerMinute} requests per minute exceeded`
+					: `Rate limit of ${this.rateLimitPerMinute} requests per ${windowMs / 1000} s exceeded`,
 				{ 'Retry-After': String(retryAfterSeconds) },
 			);
 		}

@@ -34,6 +34,7 @@ import {
 	parseRetryAfterMs,
 	type RetryPolicy,
 } from '../retry';
+import { rateGateFor, type RateGate } from '../rateLimit';
 import { cancellableSleep, ExecutionCancelledError } from '../sleep';
 
 export const CREDENTIAL_NAME = 'rivyaApi';
@@ -154,6 +155,15 @@ async function readStreamText(body: unknown): Promise<string> {
 	return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
+/** The rate-limit gate of the credential this context uses (shared by every execution in this process). */
+function rateGateOf(context: RivyaContext, baseUrl: string): RateGate {
+	const node = (
+		context as { getNode?: () => { credentials?: Record<string, { id?: string | null }> } }
+	).getNode?.();
+	const credentialId = node?.credentials?.[CREDENTIAL_NAME]?.id ?? 'default';
+	return rateGateFor(String(credentialId), baseUrl);
+}
+
 /** True when a 409 says the same key is still being processed: worth waiting for, not a real conflict. */
 function isInFlightConflict(status: number, body: unknown): boolean {
 	if (status !== 409) return false;
@@ -190,7 +200,9 @@ export async function rivyaRequestFull(
 	const signal = cancelSignalOf(this);
 	const method = request.method;
 	const safeToRepeat = method !== 'POST' || request.idempotencyKey !== undefined;
-	const startedAt = Date.now();
+	const gate = rateGateOf(this, baseUrl);
+	let startedAt: number | undefined;
+	let rateLimitedAnswers = 0;
 
 	const options: IHttpRequestOptions = {
 		method,
@@ -219,6 +231,11 @@ export async function rivyaRequestFull(
 
 	for (let attempt = 1; ; attempt++) {
 		let response: { statusCode: number; body: unknown; headers: RivyaResponse['headers'] };
+		// Waiting for the key's turn is not retrying: the retry budget starts with the first send.
+		const ticket = await gate.acquire(signal).catch((error: Error) => {
+			throw new NodeOperationError(this.getNode(), error);
+		});
+		startedAt ??= Date.now();
 		try {
 			response = await this.helpers.httpRequestWithAuthentication.call(
 				this,
@@ -226,6 +243,7 @@ export async function rivyaRequestFull(
 				options,
 			);
 		} catch (error) {
+			gate.settle(ticket, undefined);
 			if (signal?.aborted)
 				throw new NodeOperationError(this.getNode(), new ExecutionCancelledError());
 			const delay = safeToRepeat ? nextRetryDelayMs(attempt, policy, startedAt) : undefined;
@@ -238,6 +256,7 @@ export async function rivyaRequestFull(
 
 		const status = response.statusCode;
 		const headers = response.headers ?? {};
+		const rateLimited = gate.settle(ticket, status, headers);
 		if (status >= 300 && status < 400) {
 			const target = redirectTarget(options.url, headerValue(headers, 'location'));
 			if (
@@ -274,23 +293,29 @@ export async function rivyaRequestFull(
 				headers,
 				replayed: headerValue(headers, 'idempotent-replayed') === 'true',
 				requestId: headerValue(headers, 'x-request-id'),
-				attempts: attempt,
+				attempts: attempt + rateLimitedAnswers,
 			};
 		}
 
 		const errorBody =
 			request.encoding === 'stream' ? await readStreamText(response.body) : response.body;
-		// 429 means Rivya refused before doing anything, so even a POST without a key may repeat it.
+		const retryAfterMs = parseRetryAfterMs(headerValue(headers, 'retry-after'));
+		if (rateLimited) {
+			// 429 means Rivya refused before doing anything, so even a POST without a key may repeat
+			// it. The gate pauses the whole key for Retry-After; a refusal does not use up one of the
+			// request's attempts (a big batch at the limit sees several), only its retry-time budget.
+			rateLimitedAnswers++;
+			const budgetAttempt = policy.maxAttempts > 1 ? 1 : attempt;
+			if (nextRetryDelayMs(budgetAttempt, policy, startedAt, retryAfterMs) !== undefined) {
+				attempt--;
+				continue;
+			}
+			throw await buildApiError.call(this, status, errorBody, request, apiKey);
+		}
 		const retryable =
-			(safeToRepeat || status === 429) &&
-			(isRetryableStatus(status) || isInFlightConflict(status, errorBody));
+			safeToRepeat && (isRetryableStatus(status) || isInFlightConflict(status, errorBody));
 		const delay = retryable
-			? nextRetryDelayMs(
-					attempt,
-					policy,
-					startedAt,
-					parseRetryAfterMs(headerValue(headers, 'retry-after')),
-				)
+			? nextRetryDelayMs(attempt, policy, startedAt, retryAfterMs)
 			: undefined;
 		if (delay !== undefined) {
 			await cancellableSleep(delay, signal);

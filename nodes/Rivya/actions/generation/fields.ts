@@ -44,7 +44,8 @@ const concurrencyField: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 50 },
 	default: DEFAULT_CONCURRENCY,
-	description: 'How many requests to Rivya this node sends at the same time across all items',
+	description:
+		"How many requests to Rivya this node sends at the same time at most, across all items. The node slows down by itself at the API key's rate limit.",
 };
 
 const downloadResultsField: INodeProperties = {

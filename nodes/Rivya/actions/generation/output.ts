@@ -21,7 +21,13 @@ import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
 import { attachItemIndex, errorItem } from '../../helpers/items';
-import { hasFailed, isTerminal, waitForGeneration, type WaitOutcome } from '../../helpers/polling';
+import {
+	fetchGenerationStatus,
+	hasFailed,
+	isTerminal,
+	type WaitOutcome,
+} from '../../helpers/polling';
+import { StatusScheduler } from '../../helpers/statusScheduler';
 import type { FinishOptions } from './fields';
 
 /** One input item on its way to an output item: a task (just created or looked up) or an error. */
@@ -284,12 +290,12 @@ async function finishEntry(
 	deadline: number,
 	options: FinishOptions,
 	limit: Limiter,
+	scheduler: StatusScheduler,
 ): Promise<{ settled: Settled<INodeExecutionData>; generation?: IDataObject }> {
 	// Cancelling the execution rejects here, outside the per-item error handling: it stops the node.
 	const outcome =
 		options.wait && 'generation' in entry
-			? await waitForGeneration.call(
-					context,
+			? await scheduler.watch(
 					{
 						taskId: String(entry.generation.id),
 						kind: entry.kind,
@@ -298,7 +304,6 @@ async function finishEntry(
 						submittedAtMs: entry.submittedAtMs,
 					},
 					deadline,
-					{ limit, retry: options.retry },
 				)
 			: undefined;
 	const generation = outcome?.generation ?? ('generation' in entry ? entry.generation : undefined);
@@ -311,8 +316,8 @@ async function finishEntry(
 }
 
 /**
- * Waits for all tasks together (when asked); each task's results are downloaded as soon as it
- * succeeds, while the others are still polled. Items come out in input order.
+ * Waits for all tasks together (when asked, one status scheduler for the run); each task's
+ * results are downloaded as soon as it succeeds, while the others are still polled. Items come out in input order.
  * With Continue On Fail a failed item becomes an error item carrying its task id (and result URLs,
  * when a download failed); otherwise the first failure stops the node.
  */
@@ -332,8 +337,17 @@ export async function finishGenerations(
 		);
 	}
 	const deadline = Date.now() + options.timeoutMs;
+	// One scheduler for the whole run: status calls are spread over all waiting tasks.
+	const scheduler = new StatusScheduler({
+		fetchStatus: async (task) => await fetchGenerationStatus.call(this, task, options.retry),
+		limit,
+		concurrency: options.concurrency,
+		signal: cancelSignalOf(this),
+	});
 	const finished = await Promise.all(
-		entries.map(async (entry) => await finishEntry(this, entry, deadline, options, limit)),
+		entries.map(
+			async (entry) => await finishEntry(this, entry, deadline, options, limit, scheduler),
+		),
 	);
 
 	const output: INodeExecutionData[] = [];
