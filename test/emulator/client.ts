@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { MediaKind } from './catalog';
 import type { Scope } from './router';
-import type { FaultKind, ModelBehavior } from './state';
+import type { FaultSpec, ModelBehavior } from './state';
 
 export interface HttpResult<T = any> {
 	status: number;
@@ -49,15 +49,9 @@ export interface DownloadSummary {
 	error?: Error;
 }
 
-export interface FaultInput {
-	route?: string;
-	kind: FaultKind;
-	status?: number;
-	code?: string;
-	retryAfter?: number;
-	delayMs?: number;
+export interface FaultInput extends FaultSpec {
+	/** How many matching requests it hits (default 1). */
 	times?: number;
-	afterBytes?: number;
 }
 
 const SAMPLE_BYTES = 64;

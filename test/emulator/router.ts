@@ -7,18 +7,7 @@ import type * as http from 'node:http';
 import type { z } from 'zod/v4';
 import type { Account, EmulatorState, Fault } from './state';
 
-export type Scope =
-	| 'models:read'
-	| 'generations:create'
-	| 'generations:read'
-	| 'files:create'
-	| 'files:read'
-	| 'credits:read'
-	| 'webhooks:manage'
-	| 'chat:create'
-	| 'chat:read';
-
-export const ALL_SCOPES: Scope[] = [
+export const ALL_SCOPES = [
 	'models:read',
 	'generations:create',
 	'generations:read',
@@ -28,7 +17,9 @@ export const ALL_SCOPES: Scope[] = [
 	'webhooks:manage',
 	'chat:create',
 	'chat:read',
-];
+] as const;
+
+export type Scope = (typeof ALL_SCOPES)[number];
 
 export class ApiError extends Error {
 	constructor(
@@ -194,7 +185,11 @@ class ResponseTap {
 	}
 
 	/** Writes through, unless a cut_stream fault says the connection dies after N body bytes. */
-	private forward(buffer: Buffer, write: (part: Buffer) => boolean, callback?: () => void): boolean {
+	private forward(
+		buffer: Buffer,
+		write: (part: Buffer) => boolean,
+		callback?: () => void,
+	): boolean {
 		if (this.cutAfterBytes !== null && this.bodyBytes + buffer.length > this.cutAfterBytes) {
 			const allowed = Math.max(0, this.cutAfterBytes - this.bodyBytes);
 			this.bodyBytes += allowed;
@@ -218,7 +213,8 @@ class ResponseTap {
 
 function toBuffer(chunk: unknown, rest: unknown[]): Buffer {
 	if (Buffer.isBuffer(chunk)) return chunk;
-	if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+	if (chunk instanceof Uint8Array)
+		return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 	const encoding = rest.find((arg) => typeof arg === 'string') as BufferEncoding | undefined;
 	return Buffer.from(String(chunk), encoding ?? 'utf8');
 }
@@ -346,7 +342,11 @@ export class Router {
 		const store = this.state.idempotency;
 		const storeKey = [ctx.account.id, route.name, key].join('\n');
 		let previous = store.get(storeKey);
-		if (previous && !previous.inFlight && this.state.nowMs() - previous.storedAtMs > IDEMPOTENCY_TTL_MS) {
+		if (
+			previous &&
+			!previous.inFlight &&
+			this.state.nowMs() - previous.storedAtMs > IDEMPOTENCY_TTL_MS
+		) {
 			store.delete(storeKey);
 			previous = undefined;
 		}
@@ -470,8 +470,14 @@ function delayed(handler: RouteHandler, ms: number): RouteHandler {
 function applyFault(fault: Fault): void {
 	if (fault.kind === 'status') {
 		const status = fault.status ?? 500;
-		const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
-		throw new ApiError(status, fault.code ?? defaultCodeForStatus(status), 'Injected fault', headers);
+		const headers =
+			fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
+		throw new ApiError(
+			status,
+			fault.code ?? defaultCodeForStatus(status),
+			'Injected fault',
+			headers,
+		);
 	}
 	if (fault.kind === 'rate_limit_storm') {
 		throw new ApiError(429, 'rate_limited', 'Too many requests (injected)', {

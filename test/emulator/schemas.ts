@@ -170,7 +170,7 @@ export const FileUploadRequestSchema = z
 export const CreditsSchema = z.object({ current_credits: z.number() }).meta({ id: 'Credits' });
 
 // ---- control API (/_emulator/) ----
-const scopeList = z.array(z.enum(ALL_SCOPES as [string, ...string[]]));
+const scopeList = z.array(z.enum(ALL_SCOPES));
 
 export const ControlCreateAccountSchema = z.object({
 	credits: z.number().nonnegative().optional(),

@@ -144,8 +144,8 @@ export type FaultKind =
 	| 'rate_limit_storm'
 	| 'cut_stream';
 
-export interface Fault {
-	id: string;
+/** A fault as the control API describes it (POST /_emulator/faults). */
+export interface FaultSpec {
 	route?: string;
 	kind: FaultKind;
 	status?: number;
@@ -153,6 +153,10 @@ export interface Fault {
 	retryAfter?: number;
 	delayMs?: number;
 	afterBytes?: number;
+}
+
+export interface Fault extends FaultSpec {
+	id: string;
 	remaining: number;
 }
 
@@ -306,7 +310,7 @@ export class EmulatorState {
 
 	createKey(
 		accountId: string,
-		scopes: Scope[] = ALL_SCOPES,
+		scopes: Scope[] = [...ALL_SCOPES],
 		expiresAt: string | null = null,
 		apiKey?: string,
 	): ApiKeyRecord {
