@@ -16,16 +16,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { getModel } from '../shared/catalog';
-import { rivyaInputError } from '../shared/errors';
-import { searchChatModels } from '../Rivya/methods/listSearch';
 import {
 	chatModelField,
-	chatModelProblem,
+	chosenChatModel,
 	enableWebSearchField,
+	getChatReasoningEfforts,
 	reasoningEffortField,
-} from '../Rivya/actions/chat/fields';
-import { getChatReasoningEfforts } from '../Rivya/methods/loadOptions';
+	searchChatModels,
+} from '../shared/chatModel';
+import { rivyaInputError } from '../shared/errors';
 
 /** First n8n version that ships the AI Node SDK this node is built on. */
 export const MINIMUM_N8N_FOR_CHAT_MODEL = '2.16';
@@ -114,11 +113,13 @@ export class RivyaChatModel implements INodeType {
 			rivyaInputError(this.getNode(), message, fix, itemIndex);
 
 		// Checked once, before the agent runs: a wrong model fails here, not in the middle of a reply.
-		const model = await getModel.call(this, modelId, itemIndex);
-		const enableWebSearch = options.enableWebSearch === true;
-		const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
-		const problem = chatModelProblem(model, { enableWebSearch, reasoningEffort });
-		if (problem) throw fail(problem.message, problem.fix);
+		const { model, enableWebSearch, reasoningEffort } = await chosenChatModel.call(
+			this,
+			modelId,
+			options,
+			itemIndex,
+			fail,
+		);
 
 		return supplyRivyaChatModel(this, {
 			modelId: model.id,

@@ -1,26 +1,8 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { fetchModels, isCallableMediaModel, type RivyaModel } from '../../shared/catalog';
+import { fetchModels, isCallableMediaModel } from '../../shared/catalog';
+import { modelSearchResults } from '../../shared/modelSearch';
 import { rivyaPaginate } from '../../shared/transport';
-
-function matchesText(model: RivyaModel, filter?: string): boolean {
-	if (!filter) return true;
-	const needle = filter.toLowerCase();
-	return (
-		model.id.toLowerCase().includes(needle) || model.display_name.toLowerCase().includes(needle)
-	);
-}
-
-function toResults(models: RivyaModel[], filter?: string): INodeListSearchResult {
-	return {
-		results: models
-			.filter((model) => matchesText(model, filter))
-			.map((model) => ({
-				name: `${model.display_name} (${model.base_credits} credit${model.base_credits === 1 ? '' : 's'})`,
-				value: model.id,
-			})),
-	};
-}
 
 /** Generation models of the chosen category that the API can call. */
 export async function searchMediaModels(
@@ -31,18 +13,7 @@ export async function searchMediaModels(
 	const models = (await fetchModels.call(this)).filter(
 		(model) => isCallableMediaModel(model) && (!category || model.category === category),
 	);
-	return toResults(models, filter);
-}
-
-/** Chat models the API can call. */
-export async function searchChatModels(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-): Promise<INodeListSearchResult> {
-	const models = (await fetchModels.call(this)).filter(
-		(model) => model.category === 'chat' && model.api_status === 'available',
-	);
-	return toResults(models, filter);
+	return modelSearchResults(models, filter);
 }
 
 /** Every model in the catalog, callable or not (for Model > Get). */
@@ -50,7 +21,7 @@ export async function searchModels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	return toResults(await fetchModels.call(this), filter);
+	return modelSearchResults(await fetchModels.call(this), filter);
 }
 
 /** The account's webhook endpoints that are not revoked, for the Endpoint picker. */

@@ -17,7 +17,6 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { getModel } from '../../../shared/catalog';
 import {
 	CHAT_ROUTE,
 	CHAT_STREAM_ROUTE,
@@ -26,19 +25,19 @@ import {
 	type ChatCompletion,
 	type ChatTurnBody,
 } from '../../../shared/chat';
+import {
+	chatCapabilitiesOf,
+	chatModelField,
+	chosenChatModel,
+	enableWebSearchField,
+	reasoningEffortField,
+} from '../../../shared/chatModel';
 import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor, validateUserIdempotencyKey } from '../../../shared/idempotency';
 import { clientRequestIdProblem } from '../../../shared/ids';
 import { checkUpload, uploadBinaryToRivya } from '../../../shared/upload';
 import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
-import {
-	chatCapabilitiesOf,
-	chatModelField,
-	chatModelProblem,
-	enableWebSearchField,
-	reasoningEffortField,
-} from './fields';
 
 const ownOptionFields: INodeProperties[] = [
 	{
@@ -187,11 +186,13 @@ async function prepareTurn(
 	const modelId = String(
 		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
 	).trim();
-	const model = await getModel.call(this, modelId, itemIndex);
-	const enableWebSearch = options.enableWebSearch === true;
-	const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
-	const problem = chatModelProblem(model, { enableWebSearch, reasoningEffort });
-	if (problem) throw fail(problem.message, problem.fix);
+	const { model, enableWebSearch, reasoningEffort } = await chosenChatModel.call(
+		this,
+		modelId,
+		options,
+		itemIndex,
+		fail,
+	);
 	const capabilities = chatCapabilitiesOf(model);
 
 	const userMessage = String(this.getNodeParameter('message', itemIndex, '') ?? '');

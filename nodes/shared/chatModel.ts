@@ -1,7 +1,19 @@
-/** Chat fields and checks shared by Chat > Send Message and the Rivya Chat Model sub-node. */
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+/**
+ * Choosing a Rivya chat model, as the Rivya node (Chat > Send Message) and the Rivya Chat Model
+ * sub-node both do: the Model, Enable Web Search and Reasoning Effort fields, the editor lists behind
+ * them, the model's chat capabilities and the check of model and options before a paid turn.
+ */
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchResult,
+	INodePropertyOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import type { RivyaModel } from '../../../shared/catalog';
+import { fetchModels, getModel, type RivyaModel } from './catalog';
+import { modelSearchResults } from './modelSearch';
+import type { RivyaContext } from './transport';
 
 export const chatModelField: INodeProperties = {
 	displayName: 'Model',
@@ -104,4 +116,70 @@ export function chatModelProblem(
 		};
 	}
 	return undefined;
+}
+
+export interface ChosenChatModel {
+	model: RivyaModel;
+	enableWebSearch: boolean;
+	reasoningEffort?: string;
+}
+
+/**
+ * The chosen chat model and its options, checked against the catalog before any paid turn; `fail`
+ * makes the error in the caller's words (with or without the item's number).
+ */
+export async function chosenChatModel(
+	this: RivyaContext,
+	modelId: string,
+	options: IDataObject,
+	itemIndex: number,
+	fail: (message: string, fix: string) => Error,
+): Promise<ChosenChatModel> {
+	const model = await getModel.call(this, modelId, itemIndex);
+	const enableWebSearch = options.enableWebSearch === true;
+	const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;
+	const problem = chatModelProblem(model, { enableWebSearch, reasoningEffort });
+	if (problem) throw fail(problem.message, problem.fix);
+	return { model, enableWebSearch, reasoningEffort };
+}
+
+/** Chat models the API can call (the Model field's list). */
+export async function searchChatModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const models = (await fetchModels.call(this)).filter(
+		(model) => model.category === 'chat' && model.api_status === 'available',
+	);
+	return modelSearchResults(models, filter);
+}
+
+const REASONING_EFFORT_LABELS: Record<string, string> = {
+	default: "Default (the Model's Own)",
+	minimal: 'Minimal',
+	low: 'Low',
+	medium: 'Medium',
+	high: 'High',
+	xhigh: 'Extra High',
+};
+
+/** The model chosen in the "Model" resource locator, whichever mode it is in. */
+function currentModelId(context: ILoadOptionsFunctions): string {
+	const model = context.getCurrentNodeParameter('model', { extractValue: true }) as unknown;
+	if (model && typeof model === 'object') return String((model as IDataObject).value ?? '').trim();
+	return typeof model === 'string' ? model.trim() : '';
+}
+
+/** Reasoning efforts the chosen chat model supports (from its catalog entry); none before a model is chosen. */
+export async function getChatReasoningEfforts(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	const modelId = currentModelId(this);
+	if (!modelId) return [];
+	const model = (await fetchModels.call(this)).find((candidate) => candidate.id === modelId);
+	if (!model) return [];
+	return chatCapabilitiesOf(model).reasoningEfforts.map((effort) => ({
+		name: REASONING_EFFORT_LABELS[effort] ?? effort,
+		value: effort,
+	}));
 }
