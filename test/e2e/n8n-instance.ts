@@ -24,8 +24,29 @@ export const OWNER = {
 	loginPhrase: 'Rivya-e2e-Owner-1',
 };
 
-export function n8nCacheDir(): string {
-	return process.env.N8N_CACHE_DIR ?? path.join(REPO_DIR, '.cache', 'n8n');
+/** The n8n the e2e suite runs against unless told otherwise (RIVYA_E2E_N8N_VERSION / RIVYA_E2E_NODE_MAJOR). */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+
+/** Which n8n (and Node major to run it on) this process targets: env, else 2.41.1 on Node 24. */
+export function targetN8n(): { version: string; nodeMajor: number } {
+	const version = process.env.RIVYA_E2E_N8N_VERSION || DEFAULT_N8N_VERSION;
+	const nodeMajor = Number(process.env.RIVYA_E2E_NODE_MAJOR) || (isN8nV1(version) ? 22 : 24);
+	return { version, nodeMajor };
+}
+
+export function isN8nV1(version: string): boolean {
+	return version.split('.')[0] === '1';
+}
+
+/**
+ * Folder of one installed n8n version: $N8N_CACHE_DIR if set, else
+ * ${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-rivya/n8n-<version>, outside the repository so fresh clones
+ * on the same machine reuse it. Must match install-n8n.sh.
+ */
+export function n8nCacheDir(version = targetN8n().version): string {
+	if (process.env.N8N_CACHE_DIR) return process.env.N8N_CACHE_DIR;
+	const cacheRoot = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	return path.join(cacheRoot, 'n8n-nodes-rivya', `n8n-${version}`);
 }
 
 export function n8nExecutables(cacheDir = n8nCacheDir()): { node: string; n8n: string } {
@@ -35,9 +56,11 @@ export function n8nExecutables(cacheDir = n8nCacheDir()): { node: string; n8n: s
 	};
 }
 
-/** Runs install-n8n.sh (a quick no-op once the cache holds a verified install). */
-export function installN8n(): void {
-	execFileSync('bash', [INSTALL_SCRIPT], { stdio: 'inherit' });
+/** Runs install-n8n.sh for the target n8n (a quick no-op once the cache holds a verified install). */
+export function installN8n(target = targetN8n()): void {
+	execFileSync('bash', [INSTALL_SCRIPT, target.version, String(target.nodeMajor)], {
+		stdio: 'inherit',
+	});
 }
 
 /** `npm run build` of this package (what gets packed into n8n). */
