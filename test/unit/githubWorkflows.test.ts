@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // The GitHub workflow checks of `npm run verify` (scripts/github-workflows.cjs): the repository's own
 // ci.yml and publish.yml pass, and each requirement n8n's verification depends on is really checked.
 import * as fs from 'fs';
