@@ -73,7 +73,16 @@ beforeAll(() => {
 	// A build of its own: dist/ may be rebuilt by a concurrent `npm run build` at any moment.
 	execFileSync(
 		path.join(REPO_DIR, 'node_modules', '.bin', 'tsc'),
-		['-p', 'tsconfig.json', '--outDir', BUILD_DIR],
+		[
+			'-p',
+			'tsconfig.json',
+			'--outDir',
+			BUILD_DIR,
+			'--declaration',
+			'false',
+			'--sourceMap',
+			'false',
+		],
 		{ cwd: REPO_DIR, stdio: 'pipe' },
 	);
 	const output = execFileSync(process.execPath, ['-e', PROBE, BUILT_NODE_FILE], {
