@@ -18,6 +18,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { ALL_WEBHOOK_EVENT_VALUES, WEBHOOK_EVENT_TYPE_OPTIONS } from '../shared/webhookEvents';
 import { claimEvents } from './claimEvents';
 import { endpointIsRegistered, registerEndpoint, unregisterEndpoint } from './endpointLifecycle';
 import { getGenerationModels } from './loadOptions';
@@ -57,19 +58,8 @@ export class RivyaTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: [
-					{
-						name: 'Generation Failed',
-						value: 'generation.failed',
-						description: 'A generation ended with an error',
-					},
-					{
-						name: 'Generation Succeeded',
-						value: 'generation.succeeded',
-						description: 'A generation finished and its results are ready',
-					},
-				],
-				default: ['generation.succeeded', 'generation.failed'],
+				options: WEBHOOK_EVENT_TYPE_OPTIONS,
+				default: [...ALL_WEBHOOK_EVENT_VALUES],
 				description: 'The events that start the workflow',
 			},
 			{

@@ -13,6 +13,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { rivyaCodeOf } from '../shared/errors';
 import { rivyaPaginate, rivyaRequest } from '../shared/transport';
+import { webhookEventChoices } from '../shared/webhookEvents';
 import {
 	forgetEndpoint,
 	rememberEndpoint,
@@ -61,7 +62,7 @@ export function desiredEndpoint(this: IHookFunctions): DesiredEndpoint {
 	const eventTypes = this.getNodeParameter('events', []) as string[];
 	if (!eventTypes.length) {
 		throw new NodeOperationError(this.getNode(), 'Select at least one event', {
-			description: 'Pick "Generation Succeeded", "Generation Failed" or both under Events.',
+			description: `Pick ${webhookEventChoices()} under Events.`,
 		});
 	}
 	const givenName = String(this.getNodeParameter('endpointName', '') ?? '').trim();

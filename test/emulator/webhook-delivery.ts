@@ -10,8 +10,20 @@ import type { EmulatorState } from './state';
 import { generateSigningSecret, secretPreview, signatureHeader } from './signing';
 import { isDevelopmentLoopbackUrl, isDisallowedAddress } from './webhook-url-rules';
 
-export const WEBHOOK_EVENT_TYPES = ['generation.succeeded', 'generation.failed'] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+/**
+ * The event a generation's end state sends: every webhook event type the emulator knows (a new one is
+ * one entry here and one in nodes/shared/webhookEvents.ts).
+ */
+export const GENERATION_EVENT_BY_STATUS = {
+	succeeded: 'generation.succeeded',
+	failed: 'generation.failed',
+} as const;
+export type WebhookEventType =
+	(typeof GENERATION_EVENT_BY_STATUS)[keyof typeof GENERATION_EVENT_BY_STATUS];
+export const WEBHOOK_EVENT_TYPES = Object.values(GENERATION_EVENT_BY_STATUS) as [
+	WebhookEventType,
+	...WebhookEventType[],
+];
 export type WebhookEndpointStatus = 'active' | 'disabled' | 'revoked';
 export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
 export const WEBHOOK_FAULT_KINDS = ['duplicate', 'out_of_order', 'bad_signature', 'drop'] as const;

@@ -13,6 +13,7 @@ import {
 	deliveryView,
 	endpointView,
 	eventView,
+	GENERATION_EVENT_BY_STATUS,
 	injectWebhookFault,
 	stopWebhooks,
 	WEBHOOK_FAULT_KINDS,
@@ -32,7 +33,8 @@ const WebhookFaultRequestSchema = z.object({
 export function register(router: Router, state: EmulatorState): void {
 	state.events.on('generation.terminal', (task: Task, account: Account | undefined) => {
 		if (!account) return;
-		const type = task.status === 'succeeded' ? 'generation.succeeded' : 'generation.failed';
+		if (task.status !== 'succeeded' && task.status !== 'failed') return;
+		const type = GENERATION_EVENT_BY_STATUS[task.status];
 		webhookServiceFor(state).publish(account.id, type, state.generationObject(task));
 	});
 	// /_emulator/counters shows the webhook counters from the start, zeros included.

@@ -19,11 +19,6 @@ import {
 } from '../descriptions';
 import type { RivyaOperation } from '../types';
 
-export const WEBHOOK_EVENT_TYPE_OPTIONS = [
-	{ name: 'Generation Failed', value: 'generation.failed' },
-	{ name: 'Generation Succeeded', value: 'generation.succeeded' },
-];
-
 const VERSION_1 = { '@version': [1] };
 const FROM_VERSION_2 = { '@version': [{ _cnd: { gte: 2 } }] };
 

@@ -8,13 +8,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
+import { WEBHOOK_EVENT_TYPE_OPTIONS } from '../../../shared/webhookEvents';
 import { forEachItem } from '../../helpers/items';
 import {
 	endpointIdFields,
 	endpointIdOf,
 	endpointPath,
 	retryOptionsField,
-	WEBHOOK_EVENT_TYPE_OPTIONS,
 	webhookRequestBase,
 } from './fields';
 
