@@ -3,6 +3,7 @@
 import { z } from 'zod/v4';
 
 import { ALL_SCOPES } from './router';
+import { WEBHOOK_FAULT_KINDS } from './webhook-delivery';
 
 const isoTimestamp = z.string().meta({ description: 'ISO-8601 UTC with milliseconds' });
 const mediaKind = z.enum(['image', 'video', 'audio']);
@@ -212,6 +213,32 @@ export const ControlSettingsSchema = z.object({
 	rateLimitPerMinute: z.number().int().min(1).optional(),
 	rateLimitWindowMs: z.number().int().min(100).optional(),
 	advanceClockMs: z.number().nonnegative().optional(),
+});
+
+export const ControlChatStreamFaultSchema = z.object({
+	kind: z.literal('stream_error'),
+	code: z.string().min(1).default('internal_error'),
+	message: z.string().min(1).default('The model stopped unexpectedly (injected)'),
+	afterDeltas: z.number().int().min(0).default(2),
+	times: z.number().int().min(1).default(1),
+});
+export const ControlChatStreamEventNamesSchema = z.object({
+	start: z.string().min(1).optional(),
+	delta: z.string().min(1).optional(),
+	done: z.string().min(1).optional(),
+	error: z.string().min(1).optional(),
+});
+export const ControlChatStreamTimingSchema = z.object({
+	pingIntervalMs: z.number().int().min(1).optional(),
+	deltaDelayMs: z.number().int().min(0).optional(),
+});
+export const ControlStudioSessionSchema = z.object({
+	accountId: z.string().min(1),
+	model: z.string().min(1),
+});
+export const ControlWebhookFaultSchema = z.object({
+	kind: z.enum(WEBHOOK_FAULT_KINDS),
+	times: z.number().int().min(1).optional(),
 });
 
 /** One documented operation for openapi.json (the chat/webhook module exports the same shape). */

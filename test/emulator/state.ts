@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { buildCatalog, type MediaKind, type ModelDefinition } from './catalog';
 import { ALL_SCOPES, ApiError, type IdempotencyRecord, type Scope } from './router';
+import { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhook-delivery';
 
 export interface EmulatorOptions {
 	/** 0 picks a free port. */
@@ -38,10 +39,6 @@ export type ResolvedOptions = Required<
 > &
 	Pick<EmulatorOptions, 'catalog' | 'publicBaseUrl'> & { resultBytes: Record<MediaKind, number> };
 
-export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS = [
-	5_000, 30_000, 120_000, 600_000, 1_800_000, 7_200_000, 21_600_000,
-];
-
 export const DEFAULT_RESULT_BYTES: Record<MediaKind, number> = {
 	image: 16 * 1024,
 	video: 64 * 1024,
@@ -58,8 +55,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 		defaultJobMs: options.defaultJobMs ?? 1000,
 		rateLimitPerMinute: options.rateLimitPerMinute ?? 600,
 		rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
-		webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS,
-		webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+		webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
+		webhookTimeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
 		resultBytes: { ...DEFAULT_RESULT_BYTES, ...options.resultBytes },
 		catalog: options.catalog,
 		publicBaseUrl: options.publicBaseUrl,

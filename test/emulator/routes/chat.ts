@@ -1,9 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Chat routes (rivya-api.md §7): completions (JSON and SSE), sessions with history, image attachments by
-// file id, credits reserved before the turn and settled from token usage. Control routes for the chat
-// live here too: stream-error faults, stream timing, and Studio-created sessions (for 409 tests).
+// file id, credits reserved before the turn and settled from token usage. Its control routes (stream
+// faults, timing, event names, Studio sessions) are in control.ts with the rest of the control API.
 import type * as http from 'node:http';
-import { z } from 'zod/v4';
 
 import type { ModelDefinition } from '../catalog';
 import {
@@ -404,29 +403,7 @@ async function streamTurn(ctx: RequestContext, turn: PreparedTurn): Promise<void
 
 // ---- routes ---------------------------------------------------------------------------------------
 
-const StreamErrorFaultRequestSchema = z.object({
-	kind: z.literal('stream_error'),
-	code: z.string().min(1).default('internal_error'),
-	message: z.string().min(1).default('The model stopped unexpectedly (injected)'),
-	afterDeltas: z.number().int().min(0).default(2),
-	times: z.number().int().min(1).default(1),
-});
-const StreamEventNamesRequestSchema = z.object({
-	start: z.string().min(1).optional(),
-	delta: z.string().min(1).optional(),
-	done: z.string().min(1).optional(),
-	error: z.string().min(1).optional(),
-});
-const StreamTimingRequestSchema = z.object({
-	pingIntervalMs: z.number().int().min(1).optional(),
-	deltaDelayMs: z.number().int().min(0).optional(),
-});
-const StudioSessionRequestSchema = z.object({
-	accountId: z.string().min(1),
-	model: z.string().min(1),
-});
-
-function sessionView(session: ChatSessionRecord) {
+export function sessionView(session: ChatSessionRecord) {
 	return {
 		id: session.id,
 		object: 'chat.session' as const,
@@ -497,31 +474,4 @@ export function register(router: Router, state: EmulatorState): void {
 			ctx.send(200, { ...sessionView(session), messages: session.messages.map(messageView) });
 		},
 	);
-
-	// Control API.
-	router.add('POST', '/_emulator/chat/faults', { auth: 'public' }, async (ctx) => {
-		const { kind, times, ...fault } = await ctx.json(StreamErrorFaultRequestSchema);
-		chatStoreFor(state).streamErrorFaults.push({ ...fault, remaining: times });
-		ctx.send(200, { kind, times, ...fault });
-	});
-	router.add('PUT', '/_emulator/chat/stream-timing', { auth: 'public' }, async (ctx) => {
-		const timing = await ctx.json(StreamTimingRequestSchema);
-		const store = chatStoreFor(state);
-		store.streamTiming = { ...store.streamTiming, ...timing };
-		ctx.send(200, store.streamTiming);
-	});
-	// Renames the stream's events (omitted ones go back to the contract's names), to test clients
-	// against a live API whose undocumented event names differ.
-	router.add('PUT', '/_emulator/chat/stream-event-names', { auth: 'public' }, async (ctx) => {
-		const names = await ctx.json(StreamEventNamesRequestSchema);
-		const store = chatStoreFor(state);
-		store.streamEventNames = { ...DEFAULT_STREAM_EVENT_NAMES, ...names };
-		ctx.send(200, store.streamEventNames);
-	});
-	router.add('POST', '/_emulator/chat/sessions', { auth: 'public' }, async (ctx) => {
-		const body = await ctx.json(StudioSessionRequestSchema);
-		if (!state.accounts.has(body.accountId))
-			throw new ApiError(404, 'not_found', `No account ${body.accountId}`);
-		ctx.send(201, sessionView(addStudioChatSession(state, body.accountId, body.model)));
-	});
 }

@@ -1,16 +1,28 @@
-// The control API under /_emulator/ (no auth, never under /api/v1): tests and demos shape the emulator
-// with it. See DESIGN.md "Control API".
+// The whole control API under /_emulator/ (no auth, never under /api/v1): tests and demos shape the
+// emulator with it. See DESIGN.md "Control API".
 import { ApiError, type Router, type Scope } from '../router';
 import {
 	ControlBehaviorSchema,
+	ControlChatStreamEventNamesSchema,
+	ControlChatStreamFaultSchema,
+	ControlChatStreamTimingSchema,
 	ControlCreateAccountSchema,
 	ControlCreateKeySchema,
 	ControlCreditsSchema,
 	ControlFaultSchema,
 	ControlKeySchema,
 	ControlSettingsSchema,
+	ControlStudioSessionSchema,
+	ControlWebhookFaultSchema,
 } from '../schemas';
 import type { EmulatorState } from '../state';
+import { injectWebhookFault, webhookServiceFor } from '../webhook-delivery';
+import {
+	addStudioChatSession,
+	chatStoreFor,
+	DEFAULT_STREAM_EVENT_NAMES,
+	sessionView,
+} from './chat';
 
 const control = { auth: 'public' } as const;
 
@@ -129,5 +141,43 @@ export function register(router: Router, state: EmulatorState): void {
 			params: task.params,
 		}));
 		ctx.send(200, { tasks });
+	});
+
+	// Chat: stream faults, timing and event names; sessions started in Rivya Studio.
+	router.add('POST', '/_emulator/chat/faults', control, async (ctx) => {
+		const { kind, times, ...fault } = await ctx.json(ControlChatStreamFaultSchema);
+		chatStoreFor(state).streamErrorFaults.push({ ...fault, remaining: times });
+		ctx.send(200, { kind, times, ...fault });
+	});
+	router.add('PUT', '/_emulator/chat/stream-timing', control, async (ctx) => {
+		const timing = await ctx.json(ControlChatStreamTimingSchema);
+		const store = chatStoreFor(state);
+		store.streamTiming = { ...store.streamTiming, ...timing };
+		ctx.send(200, store.streamTiming);
+	});
+	// Renames the stream's events (omitted ones go back to the contract's names), to test clients
+	// against a live API whose undocumented event names differ.
+	router.add('PUT', '/_emulator/chat/stream-event-names', control, async (ctx) => {
+		const names = await ctx.json(ControlChatStreamEventNamesSchema);
+		const store = chatStoreFor(state);
+		store.streamEventNames = { ...DEFAULT_STREAM_EVENT_NAMES, ...names };
+		ctx.send(200, store.streamEventNames);
+	});
+	router.add('POST', '/_emulator/chat/sessions', control, async (ctx) => {
+		const body = await ctx.json(ControlStudioSessionSchema);
+		if (!state.accounts.has(body.accountId))
+			throw new ApiError(404, 'not_found', `No account ${body.accountId}`);
+		ctx.send(201, sessionView(addStudioChatSession(state, body.accountId, body.model)));
+	});
+
+	// Webhooks: the next deliveries misbehave (duplicate, out_of_order, bad_signature, drop).
+	router.add('POST', '/_emulator/webhooks/faults', control, async (ctx) => {
+		const body = await ctx.json(ControlWebhookFaultSchema);
+		injectWebhookFault(state, body.kind, body.times ?? 1);
+		ctx.send(200, { kind: body.kind, times: body.times ?? 1 });
+	});
+	router.add('DELETE', '/_emulator/webhooks/faults', control, (ctx) => {
+		webhookServiceFor(state).clearFaults();
+		ctx.send(200, { cleared: true });
 	});
 }

@@ -1,7 +1,5 @@
 // Webhook routes (rivya-api.md §9): endpoint CRUD, rotate-secret, test, deliveries and events lists, all
-// under `webhooks:manage`; plus the control route for delivery faults. Terminal generations become events.
-import { z } from 'zod/v4';
-
+// under `webhooks:manage` (delivery faults: control.ts). Terminal generations become events.
 import { ApiError, type RequestContext, type RouteOptions, type Router } from '../router';
 import {
 	sendListPage,
@@ -14,9 +12,7 @@ import {
 	endpointView,
 	eventView,
 	GENERATION_EVENT_BY_STATUS,
-	injectWebhookFault,
 	stopWebhooks,
-	WEBHOOK_FAULT_KINDS,
 	webhookServiceFor,
 	type WebhookEndpointRecord,
 	ZERO_WEBHOOK_COUNTERS,
@@ -24,11 +20,6 @@ import {
 import { webhookUrlProblem } from '../webhook-url-rules';
 
 const MANAGE: RouteOptions = { auth: 'key', scope: 'webhooks:manage' };
-
-const WebhookFaultRequestSchema = z.object({
-	kind: z.enum(WEBHOOK_FAULT_KINDS),
-	times: z.number().int().min(1).optional(),
-});
 
 export function register(router: Router, state: EmulatorState): void {
 	state.events.on('generation.terminal', (task: Task, account: Account | undefined) => {
@@ -151,17 +142,6 @@ export function register(router: Router, state: EmulatorState): void {
 			sendListPage(ctx, webhookServiceFor(state).eventsOf(ctx.account.id), eventView);
 		},
 	);
-
-	// Control API: the next deliveries misbehave (duplicate, out_of_order, bad_signature, drop).
-	router.add('POST', '/_emulator/webhooks/faults', { auth: 'public' }, async (ctx) => {
-		const body = await ctx.json(WebhookFaultRequestSchema);
-		injectWebhookFault(state, body.kind, body.times ?? 1);
-		ctx.send(200, { kind: body.kind, times: body.times ?? 1 });
-	});
-	router.add('DELETE', '/_emulator/webhooks/faults', { auth: 'public' }, (ctx) => {
-		webhookServiceFor(state).clearFaults();
-		ctx.send(200, { cleared: true });
-	});
 }
 
 function assertAllowedUrl(state: EmulatorState, url: string): void {
