@@ -5,8 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { RivyaModel, RivyaModelParam } from './catalog';
+import type { RivyaModel } from './catalog';
 import { formatMegabytes, type MediaKind } from './media';
+import { coerceParamValue } from './paramTypes';
 
 /** A problem found before calling Rivya: the field, what is wrong and how to fix it. */
 export interface InputProblem {
@@ -82,106 +83,8 @@ function isBlank(value: unknown): boolean {
 	return value === undefined || value === null || value === '';
 }
 
-/** Decimal-safe "value is a multiple of step from base". */
-function isOnStep(value: number, step: number, base: number): boolean {
-	const steps = (value - base) / step;
-	return Math.abs(steps - Math.round(steps)) < 1e-9;
-}
-
-const DECIMAL_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** Keys that would change the params object's prototype instead of becoming a param. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Coerces one param value to what Rivya expects: select values travel as strings, numbers as JSON
- * numbers, arrays as arrays (a JSON string is parsed). Returns the problem instead when it cannot.
- */
-export function coerceParamValue(
-	param: RivyaModelParam,
-	value: unknown,
-): { value: unknown } | { problem: InputProblem } {
-	const field = `Model Parameters > ${param.key}`;
-	switch (param.type) {
-		case 'select': {
-			const text = typeof value === 'string' ? value : String(value);
-			if (param.options?.length && !param.options.includes(text)) {
-				return {
-					problem: {
-						field,
-						message: `"${text}" is not an allowed value of ${param.key}`,
-						fix: `Use one of: ${param.options.join(', ')}.`,
-					},
-				};
-			}
-			return { value: text };
-		}
-		case 'number': {
-			// Decimal only: Number() would read "" or " " as 0 and "0x10" as 16.
-			const text = typeof value === 'number' ? '' : String(value).trim();
-			const number =
-				typeof value === 'number' ? value : DECIMAL_NUMBER.test(text) ? Number(text) : NaN;
-			if (!Number.isFinite(number)) {
-				return {
-					problem: { field, message: `"${String(value)}" is not a number`, fix: 'Enter a number.' },
-				};
-			}
-			const range = describeRange(param);
-			if (
-				(typeof param.min === 'number' && number < param.min) ||
-				(typeof param.max === 'number' && number > param.max)
-			) {
-				return {
-					problem: { field, message: `${number} is out of range`, fix: `Use a number ${range}.` },
-				};
-			}
-			if (typeof param.step === 'number' && param.step > 0) {
-				if (!isOnStep(number, param.step, param.min ?? 0)) {
-					return {
-						problem: {
-							field,
-							message: `${number} is not a multiple of the step ${param.step}`,
-							fix: `Use a number ${range}.`,
-						},
-					};
-				}
-			}
-			return { value: number };
-		}
-		case 'array': {
-			if (Array.isArray(value)) return { value };
-			try {
-				const parsed: unknown = JSON.parse(String(value));
-				if (Array.isArray(parsed)) return { value: parsed };
-			} catch {
-				// Reported below.
-			}
-			return {
-				problem: {
-					field,
-					message: `${param.key} must be a JSON array`,
-					fix: `Enter a JSON array, e.g. [{"voice": "Adam", "text": "Hello"}]${param.description ? ` (${param.description})` : ''}.`,
-				},
-			};
-		}
-		default:
-			return { value: typeof value === 'string' ? value : String(value) };
-	}
-}
-
-/** "between 1 and 10 in steps of 0.1", for field labels and fixes. */
-export function describeRange(param: RivyaModelParam): string {
-	const parts: string[] = [];
-	if (typeof param.min === 'number' && typeof param.max === 'number') {
-		parts.push(`between ${param.min} and ${param.max}`);
-	} else if (typeof param.min === 'number') {
-		parts.push(`of at least ${param.min}`);
-	} else if (typeof param.max === 'number') {
-		parts.push(`of at most ${param.max}`);
-	}
-	if (typeof param.step === 'number' && param.step > 0) parts.push(`in steps of ${param.step}`);
-	return parts.join(' ');
-}
 
 /**
  * Builds the `params` object from the form (checked against the catalog; only the model's own keys)

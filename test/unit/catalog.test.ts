@@ -3,12 +3,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { isCallableMediaModel, normalizeModel, type RivyaModel } from '../../nodes/shared/catalog';
 import {
 	buildModelParams,
-	coerceParamValue,
 	isPromptOptional,
 	modelCallableProblem,
 	promptProblem,
 	referenceProblems,
 } from '../../nodes/shared/inputChecks';
+import { coerceParamValue } from '../../nodes/shared/paramTypes';
 import { fieldForParam } from '../../nodes/Rivya/actions/generation/form';
 
 const MB = 1024 * 1024;
