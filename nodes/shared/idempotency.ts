@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { rivyaInputError } from './errors';
@@ -21,6 +21,7 @@ export function stableStringify(value: unknown): string {
 }
 
 export interface IdempotencyKeyParts {
+	/** The execution that first ran this node (see executionAnchorOf); kept across n8n's Retry. */
 	executionId: string;
 	nodeId: string;
 	runIndex: number;
@@ -32,8 +33,8 @@ export interface IdempotencyKeyParts {
 
 /**
  * A key that is the same whenever n8n repeats the same request of the same execution (Retry On Fail,
- * a retried HTTP call) and different for anything else, so a repeat replays Rivya's first answer
- * instead of starting and charging a second task.
+ * a retried HTTP call, n8n's Retry of the failed execution) and different for anything else, so a
+ * repeat replays Rivya's first answer instead of starting and charging a second task.
  */
 export function deriveIdempotencyKey(parts: IdempotencyKeyParts): string {
 	const digest = createHash('sha256')
@@ -77,6 +78,25 @@ function runIndexOf(context: IExecuteFunctions, itemIndex: number): number {
 	return typeof runIndex === 'number' ? runIndex : 0;
 }
 
+/** Where the node keeps, in its node context, the execution that first ran it. */
+const ANCHOR_CONTEXT_KEY = 'rivyaIdempotencyAnchor';
+
+/**
+ * The execution whose requests this run repeats. n8n's Retry of a failed execution starts a new
+ * execution (new id) from the failed one's stored run data, node context included, so the id stored
+ * on the first run comes back; a new execution (trigger, webhook call, manual run) starts with an
+ * empty node context and anchors on its own id.
+ */
+export function executionAnchorOf(context: IExecuteFunctions): string {
+	const nodeContext = context.getContext('node');
+	const stored = nodeContext[ANCHOR_CONTEXT_KEY];
+	if (typeof stored === 'string' && stored !== '') return stored;
+	// Without an execution id (some manual test runs) a random anchor still keeps runs apart.
+	const anchor = context.getExecutionId() || `run-${randomUUID()}`;
+	nodeContext[ANCHOR_CONTEXT_KEY] = anchor;
+	return anchor;
+}
+
 /** The key to send: the user's own when given, else one derived from this execution and item. */
 export function idempotencyKeyFor(
 	this: IExecuteFunctions,
@@ -88,7 +108,7 @@ export function idempotencyKeyFor(
 	const own = validateUserIdempotencyKey.call(this, userKey, itemIndex);
 	if (own) return own;
 	return deriveIdempotencyKey({
-		executionId: this.getExecutionId() ?? 'no-execution-id',
+		executionId: executionAnchorOf(this),
 		nodeId: this.getNode().id,
 		runIndex: runIndexOf(this, itemIndex),
 		itemIndex,
