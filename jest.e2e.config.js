@@ -1,12 +1,17 @@
+const { jestSelection } = require('./test/e2e/matrix');
+
 /**
  * End-to-end tests in a real n8n (see test/e2e/). The global setup installs n8n into a cache folder if
- * needed, builds and packs this package, and starts the Rivya emulator plus one n8n shared by all tests.
+ * needed, builds and packs this package, and starts the Rivya emulator plus one n8n (or, with
+ * RIVYA_E2E_MODE=queue, a queue-mode cluster) shared by all tests. Which n8n, and which files run on it:
+ * test/e2e/matrix.js.
  * @type {import('jest').Config}
  */
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/e2e'],
-	testMatch: ['**/*.e2e.test.ts'],
+	...jestSelection(),
+	testSequencer: '<rootDir>/test/e2e/sequencer.js',
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},

@@ -134,7 +134,7 @@ async function runDemo(services: Services): Promise<void> {
 		buildPackage();
 	}
 	progress(
-		'checking the real n8n install (first run: installs n8n 2.41.1 into .cache/n8n, several minutes)',
+		'checking the real n8n install (first run: installs n8n 2.41.1 into ~/.cache/n8n-nodes-rivya, several minutes)',
 	);
 	installN8n();
 

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { QueueCluster } from './cluster';
 import { N8nClient, REPO_DIR, fetchWithStaleSocketRetry, type N8nStartInfo } from './n8n-instance';
 
 export const E2E_ENV_FILE =
@@ -12,6 +13,18 @@ export const E2E_ENV_FILE =
 export interface E2eEnvironment {
 	n8n: N8nStartInfo;
 	emulator: { baseUrl: string; apiKey: string };
+	/** Present in queue mode: the cluster behind `n8n.baseUrl` (see cluster/index.ts). */
+	cluster?: { stateFile: string };
+}
+
+export type E2eMode = 'single' | 'queue';
+
+/**
+ * How the suite deploys n8n: RIVYA_E2E_MODE=queue starts the queue-mode cluster (cluster/), anything
+ * else one n8n process with SQLite.
+ */
+export function e2eMode(): E2eMode {
+	return process.env.RIVYA_E2E_MODE === 'queue' ? 'queue' : 'single';
 }
 
 export function writeE2eEnv(environment: E2eEnvironment): void {
@@ -32,6 +45,17 @@ export function readE2eEnv(): E2eEnvironment {
 export function connectE2e(): { n8n: N8nClient; emulator: E2eEnvironment['emulator'] } {
 	const environment = readE2eEnv();
 	return { n8n: new N8nClient(environment.n8n), emulator: environment.emulator };
+}
+
+/** The queue-mode cluster the global setup started (RIVYA_E2E_MODE=queue); throws in single mode. */
+export function connectCluster(): QueueCluster {
+	const { cluster } = readE2eEnv();
+	if (!cluster) {
+		throw new Error(
+			'this e2e run has no queue-mode cluster: run with RIVYA_E2E_MODE=queue (npm run test:all does)',
+		);
+	}
+	return QueueCluster.attach(cluster.stateFile);
 }
 
 /** Calls the emulator's control API (`/_emulator/...`, no auth). */

@@ -4,13 +4,15 @@
 import * as path from 'path';
 
 import { startEmulator } from '../emulator';
-import { writeE2eEnv } from './e2e-env';
+import { QueueCluster } from './cluster';
+import { e2eMode, writeE2eEnv } from './e2e-env';
 import {
 	REPO_DIR,
 	buildPackage,
 	installN8n,
 	packPackage,
 	startN8n,
+	targetN8n,
 	type PackedPackage,
 } from './n8n-instance';
 import { keepForTeardown, stopAll } from './running-services';
@@ -68,12 +70,36 @@ async function startServices(): Promise<void> {
 	keepForTeardown({ name: 'emulator', stop: () => emulator.close() });
 	console.log(`[e2e] emulator at ${emulator.baseUrl}`);
 
+	const emulatorInfo = { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey };
+	const { version } = targetN8n();
+
+	if (e2eMode() === 'queue') {
+		const cluster = await timedAsync(
+			`n8n ${version} queue-mode cluster start (Postgres, Redis, main, workers, webhook processor)`,
+			() => QueueCluster.start({ packedPackage }),
+		);
+		keepForTeardown({ name: 'queue cluster', stop: () => cluster.stop() });
+		const main = cluster.processes()[0];
+		console.log(`[e2e] n8n queue mode behind ${cluster.baseUrl} (logs: ${cluster.info.dir})`);
+		writeE2eEnv({
+			n8n: {
+				...cluster.connection,
+				userFolder: cluster.info.userFolder,
+				logFile: main.logFile,
+				pid: main.pid,
+			},
+			emulator: emulatorInfo,
+			cluster: { stateFile: cluster.stateFile },
+		});
+		return;
+	}
+
 	const port = process.env.N8N_E2E_PORT ? Number(process.env.N8N_E2E_PORT) : undefined;
-	const n8n = await timedAsync('n8n start (owner + API key included)', () =>
+	const n8n = await timedAsync(`n8n ${version} start (owner + API key included)`, () =>
 		startN8n({ port, packedPackage }),
 	);
 	keepForTeardown({ name: 'n8n', stop: () => n8n.stop() });
-	console.log(`[e2e] n8n at ${n8n.baseUrl} (log: ${n8n.logFile})`);
+	console.log(`[e2e] n8n ${version} at ${n8n.baseUrl} (log: ${n8n.logFile})`);
 
-	writeE2eEnv({ n8n: n8n.info, emulator: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey } });
+	writeE2eEnv({ n8n: n8n.info, emulator: emulatorInfo });
 }

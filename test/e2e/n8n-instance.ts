@@ -24,8 +24,29 @@ export const OWNER = {
 	loginPhrase: 'Rivya-e2e-Owner-1',
 };
 
-export function n8nCacheDir(): string {
-	return process.env.N8N_CACHE_DIR ?? path.join(REPO_DIR, '.cache', 'n8n');
+/** The n8n the e2e suite runs against unless told otherwise (RIVYA_E2E_N8N_VERSION / RIVYA_E2E_NODE_MAJOR). */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+
+/** Which n8n (and Node major to run it on) this process targets: env, else 2.41.1 on Node 24. */
+export function targetN8n(): { version: string; nodeMajor: number } {
+	const version = process.env.RIVYA_E2E_N8N_VERSION || DEFAULT_N8N_VERSION;
+	const nodeMajor = Number(process.env.RIVYA_E2E_NODE_MAJOR) || (isN8nV1(version) ? 22 : 24);
+	return { version, nodeMajor };
+}
+
+export function isN8nV1(version: string): boolean {
+	return version.split('.')[0] === '1';
+}
+
+/**
+ * Folder of one installed n8n version: $N8N_CACHE_DIR if set, else
+ * ${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-rivya/n8n-<version>, outside the repository so fresh clones
+ * on the same machine reuse it. Must match install-n8n.sh.
+ */
+export function n8nCacheDir(version = targetN8n().version): string {
+	if (process.env.N8N_CACHE_DIR) return process.env.N8N_CACHE_DIR;
+	const cacheRoot = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	return path.join(cacheRoot, 'n8n-nodes-rivya', `n8n-${version}`);
 }
 
 export function n8nExecutables(cacheDir = n8nCacheDir()): { node: string; n8n: string } {
@@ -35,9 +56,11 @@ export function n8nExecutables(cacheDir = n8nCacheDir()): { node: string; n8n: s
 	};
 }
 
-/** Runs install-n8n.sh (a quick no-op once the cache holds a verified install). */
-export function installN8n(): void {
-	execFileSync('bash', [INSTALL_SCRIPT], { stdio: 'inherit' });
+/** Runs install-n8n.sh for the target n8n (a quick no-op once the cache holds a verified install). */
+export function installN8n(target = targetN8n()): void {
+	execFileSync('bash', [INSTALL_SCRIPT, target.version, String(target.nodeMajor)], {
+		stdio: 'inherit',
+	});
 }
 
 /** `npm run build` of this package (what gets packed into n8n). */
@@ -55,6 +78,8 @@ export interface N8nConnection {
 	apiKey: string;
 	/** `n8n-auth=...` session cookie of the owner, for the REST API. */
 	cookie: string;
+	/** n8n version serving it (1.x differs in a few routes); default the target version (2.41.1). */
+	n8nVersion?: string;
 }
 
 export interface WebhookResponse {
@@ -109,6 +134,15 @@ export class N8nClient {
 		return this.connection.baseUrl;
 	}
 
+	get n8nVersion(): string {
+		return this.connection.n8nVersion ?? targetN8n().version;
+	}
+
+	/** Whether this is n8n 1.x (activate/deactivate instead of publish, credential fields). */
+	get isV1(): boolean {
+		return isN8nV1(this.n8nVersion);
+	}
+
 	/** REST API as the logged-in owner; unwraps n8n's `{ data }` envelope. */
 	async rest<T>(method: string, urlPath: string, body?: unknown): Promise<T> {
 		const json = await this.requestJson(method, `/rest${urlPath}`, body, {
@@ -129,7 +163,10 @@ export class N8nClient {
 		name: string,
 		data: Record<string, unknown>,
 	): Promise<{ id: string; name: string; type: string }> {
-		return await this.publicApi('POST', '/credentials', { type, name, data });
+		// n8n 1.x's public API validates the data against a schema that requires this field (the default
+		// the editor fills in); 2.x rejects nothing without it.
+		const accepted = this.isV1 ? { allowedHttpRequestDomains: 'all', ...data } : data;
+		return await this.publicApi('POST', '/credentials', { type, name, data: accepted });
 	}
 
 	/**
@@ -153,16 +190,18 @@ export class N8nClient {
 	}
 
 	/**
-	 * Publishes the latest version (n8n 2.x's name for activating; `/activate` is a deprecated alias):
-	 * its triggers and production webhooks get registered.
+	 * Publishes the latest version (n8n 2.x's name for activating; `/activate` is a deprecated alias, and
+	 * the only route on 1.x): its triggers and production webhooks get registered.
 	 */
 	async activate(workflowId: string): Promise<WorkflowSummary> {
-		return await this.publicApi('POST', `/workflows/${workflowId}/publish`, {});
+		const action = this.isV1 ? 'activate' : 'publish';
+		return await this.publicApi('POST', `/workflows/${workflowId}/${action}`, {});
 	}
 
 	/** Unpublishes (deactivates) a workflow: triggers are removed, e.g. the Rivya Trigger's endpoint. */
 	async deactivate(workflowId: string): Promise<WorkflowSummary> {
-		return await this.publicApi('POST', `/workflows/${workflowId}/unpublish`, {});
+		const action = this.isV1 ? 'deactivate' : 'unpublish';
+		return await this.publicApi('POST', `/workflows/${workflowId}/${action}`, {});
 	}
 
 	async deleteWorkflow(workflowId: string): Promise<void> {
@@ -297,6 +336,8 @@ export interface StartN8nOptions {
 	/** Extra or overriding environment for n8n; `undefined` removes a variable. */
 	env?: Record<string, string | undefined>;
 	startupTimeoutMs?: number;
+	/** Installed n8n version to run (its Node comes with the install); default targetN8n(). */
+	n8nVersion?: string;
 }
 
 export interface N8nStartInfo extends N8nConnection {
@@ -334,13 +375,23 @@ export class RunningN8n extends N8nClient {
 	}
 }
 
-export async function startN8n(options: StartN8nOptions = {}): Promise<RunningN8n> {
-	const executables = n8nExecutables();
+/** Node and n8n executables of an installed version; throws naming the install command if missing. */
+export function installedN8n(n8nVersion: string): { node: string; n8n: string } {
+	const executables = n8nExecutables(n8nCacheDir(n8nVersion));
 	for (const file of [executables.node, executables.n8n]) {
 		if (!fs.existsSync(file)) {
-			throw new Error(`${file} is missing: install n8n first with "npm run n8n:install"`);
+			const nodeMajor = isN8nV1(n8nVersion) ? 22 : 24;
+			throw new Error(
+				`${file} is missing: install n8n first with "bash test/e2e/install-n8n.sh ${n8nVersion} ${nodeMajor}"`,
+			);
 		}
 	}
+	return executables;
+}
+
+export async function startN8n(options: StartN8nOptions = {}): Promise<RunningN8n> {
+	const n8nVersion = options.n8nVersion ?? targetN8n().version;
+	const executables = installedN8n(n8nVersion);
 	const port = await reservePort(options.port, 'n8n (N8N_E2E_PORT)');
 	// The task runner broker listens on its own port; a fixed one would clash between instances.
 	const runnerBrokerPort = await reservePort(undefined, 'the n8n task runner broker');
@@ -353,6 +404,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<RunningN8
 
 	const baseUrl = `http://${LOOPBACK}:${port}`;
 	const env = n8nEnvironment({
+		n8nVersion,
 		userFolder,
 		port,
 		runnerBrokerPort,
@@ -374,10 +426,10 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<RunningN8
 
 	let startupFailure: Error | undefined;
 	try {
-		await waitUntilServing(baseUrl, child, options.startupTimeoutMs ?? 180_000);
-		const cookie = await setUpOwner(baseUrl);
-		const apiKey = await createPublicApiKey(baseUrl, cookie);
-		return new RunningN8n({ baseUrl, apiKey, cookie }, userFolder, logFile, child);
+		const timeoutMs = options.startupTimeoutMs ?? 180_000;
+		await waitUntilServing(baseUrl, child, timeoutMs);
+		const connection = await setUpOwnerAndApiKey(baseUrl, n8nVersion, timeoutMs);
+		return new RunningN8n(connection, userFolder, logFile, child);
 	} catch (error) {
 		startupFailure = error as Error;
 	}
@@ -387,7 +439,12 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<RunningN8
 	);
 }
 
-function n8nEnvironment(settings: {
+/**
+ * Environment of an n8n process: loopback only, no outbound traffic, community packages on, SQLite.
+ * Exported for the queue-mode cluster (test/e2e/cluster/), which adds its queue and database settings.
+ */
+export function n8nEnvironment(settings: {
+	n8nVersion: string;
 	userFolder: string;
 	port: number;
 	runnerBrokerPort: number;
@@ -432,6 +489,8 @@ function n8nEnvironment(settings: {
 		N8N_LOG_LEVEL: 'info',
 	};
 	delete env.NODE_OPTIONS; // ts-node/jest hooks must not leak into n8n
+	// n8n 1.x has no such module and refuses to start with an unknown one.
+	if (isN8nV1(settings.n8nVersion)) delete env.N8N_DISABLED_MODULES;
 	for (const [name, value] of Object.entries(settings.overrides ?? {})) {
 		if (value === undefined) delete env[name];
 		else env[name] = value;
@@ -439,7 +498,7 @@ function n8nEnvironment(settings: {
 	return env;
 }
 
-function createUserFolder(): string {
+export function createUserFolder(): string {
 	// Outside the repository: n8n writes hundreds of .js files there, which `eslint .` would walk.
 	const parent = path.join(os.tmpdir(), 'n8n-nodes-rivya-e2e');
 	fs.mkdirSync(parent, { recursive: true });
@@ -488,7 +547,7 @@ export function packPackage(destination: string): PackedPackage {
  * Mirrors n8n's own community-package install: the packed tarball extracted into
  * <userFolder>/.n8n/nodes/node_modules/<name>, so node types are `n8n-nodes-rivya.<node>`.
  */
-function installPackageAsCommunityNode(userFolder: string, packed: PackedPackage): void {
+export function installPackageAsCommunityNode(userFolder: string, packed: PackedPackage): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const packageDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.rmSync(packageDir, { recursive: true, force: true });
@@ -504,7 +563,11 @@ function installPackageAsCommunityNode(userFolder: string, packed: PackedPackage
 	);
 }
 
-async function waitUntilServing(
+/**
+ * Waits for `<baseUrl>/healthz/readiness` to answer 200 (n8n main, webhook processor, or a worker's
+ * health-check server); fails early if the process exits.
+ */
+export async function waitUntilServing(
 	baseUrl: string,
 	child: ChildProcess,
 	timeoutMs: number,
@@ -527,16 +590,37 @@ async function waitUntilServing(
 	});
 }
 
-async function setUpOwner(baseUrl: string): Promise<string> {
-	const response = await fetchWithStaleSocketRetry(`${baseUrl}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			email: OWNER.email,
-			firstName: OWNER.firstName,
-			lastName: OWNER.lastName,
-			password: OWNER.loginPhrase,
-		}),
+/** Creates the owner account and a public API key on a freshly started main: its connection. */
+export async function setUpOwnerAndApiKey(
+	baseUrl: string,
+	n8nVersion: string,
+	timeoutMs = 60_000,
+): Promise<N8nConnection> {
+	const cookie = await setUpOwner(baseUrl, timeoutMs);
+	const apiKey = await createPublicApiKey(baseUrl, cookie);
+	return { baseUrl, apiKey, cookie, n8nVersion };
+}
+
+async function setUpOwner(baseUrl: string, timeoutMs: number): Promise<string> {
+	const request = () =>
+		fetchWithStaleSocketRetry(`${baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				email: OWNER.email,
+				firstName: OWNER.firstName,
+				lastName: OWNER.lastName,
+				password: OWNER.loginPhrase,
+			}),
+		});
+	let response = await request();
+	// n8n 1.x is "ready" before it registers its REST routes: the setup route answers 404 until the log
+	// says "Editor is now accessible".
+	await pollUntil(`${baseUrl}/rest/owner/setup to exist`, timeoutMs, async () => {
+		if (response.status !== 404) return true;
+		await response.arrayBuffer();
+		response = await request();
+		return response.status !== 404;
 	});
 	const text = await response.text();
 	if (!response.ok)
@@ -611,7 +695,7 @@ export async function pollUntil(
 	}
 }
 
-function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
 	try {
 		process.kill(-child.pid, signal);
@@ -620,7 +704,7 @@ function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	}
 }
 
-async function stopProcessGroup(child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function stopProcessGroup(child: ChildProcess, timeoutMs: number): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	killProcessGroup(child, 'SIGTERM');
@@ -629,7 +713,7 @@ async function stopProcessGroup(child: ChildProcess, timeoutMs: number): Promise
 	clearTimeout(timer);
 }
 
-function tail(file: string, lines: number): string {
+export function tail(file: string, lines: number): string {
 	try {
 		return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
 	} catch {
