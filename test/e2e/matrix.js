@@ -18,6 +18,7 @@ const CROSS_DEPLOYMENT = [
 	'file-upload.e2e.test.ts', // binary in, File > Upload
 	'chat.e2e.test.ts', // chat turns, streaming to the webhook caller
 	'trigger.e2e.test.ts', // trigger lifecycle, signed and badly signed deliveries
+	'retry.e2e.test.ts', // n8n's Retry of a failed execution replays what it paid for
 ];
 
 const QUEUE_ONLY = '.queue.e2e.test.ts';
