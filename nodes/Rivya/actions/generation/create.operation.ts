@@ -5,7 +5,8 @@
  * Rules that must not regress:
  * - Nothing is uploaded or paid before every item passed its checks (and the batch's credit check).
  * - Every POST /generations carries an Idempotency-Key derived from the final body (or the user's),
- *   so a retried request or n8n's Retry On Fail replays the same task instead of paying twice.
+ *   so a retried request, n8n's Retry On Fail or its Retry of the failed execution replays the same
+ *   task instead of paying twice (see shared/idempotency.ts).
  */
 import type {
 	IDataObject,
@@ -57,7 +58,7 @@ const createOptionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution, item and request.',
+			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution that first ran this node, the item and the request: Retry On Fail and Retry of a failed execution (within 24 h) replay, a new execution is a new job. Not covered: an execution whose n8n or worker process died while waiting; its tasks still finish in Rivya (Rivya Trigger).',
 	},
 	...waitOptionFields,
 ];
