@@ -1,6 +1,6 @@
 /**
  * Rivya Chat Model: a sub-node that gives n8n's AI Agent and chains a Rivya chat model.
- * Each model call is one Rivya turn in a new session (see model.ts and README-notes.md for why).
+ * Each model call is one Rivya turn in a new session (why: model.ts and README's "Rivya Chat Model").
  */
 import { supplyModel } from '@n8n/ai-node-sdk';
 import type {

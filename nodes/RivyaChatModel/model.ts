@@ -4,7 +4,7 @@
  * Rivya's chat is session-based: each turn sends ONE `message` and Rivya keeps the history. n8n's AI
  * nodes instead hand the model the whole conversation on every call (system prompt, memory, tool
  * steps). So every call here starts a NEW Rivya session with one message composed from the agent's
- * messages; the agent (and its memory node) stays the owner of the history. See README-notes.md.
+ * messages; the agent (and its memory node) stays the owner of the history. README: "Rivya Chat Model".
  */
 import {
 	BaseChatModel,

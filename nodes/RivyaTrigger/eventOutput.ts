@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** The trigger's output for one Rivya event (contract §9 "Event payload", data = Generation object). */
+/** The trigger's output for one Rivya event (payload `{id, type, api_version, created_at, data}`). */
 export interface TriggerEventOutput extends IDataObject {
 	eventId: string;
 	eventType: string;

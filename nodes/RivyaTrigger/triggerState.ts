@@ -7,7 +7,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-/** Rivya keeps signing with a rotated-out secret for 24 hours (contract §9). */
+/** Rivya keeps signing with a rotated-out secret for 24 hours (ASSUMED.md, webhook signing). */
 export const ROTATED_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 /**
  * Dedupe memory. Rivya retries a delivery for about 9 hours, so an accepted event id is kept for at

@@ -1,7 +1,7 @@
 /**
- * One chat turn with Rivya (rivya-api.md §7), shared by the Rivya node (Chat > Send Message) and the
- * Rivya Chat Model sub-node: the JSON call, or the SSE stream read incrementally into the same final
- * completion.
+ * One chat turn with Rivya (what the docs leave open: test/emulator/ASSUMED.md), shared by the Rivya
+ * node (Chat > Send Message) and the Rivya Chat Model sub-node: the JSON call, or the SSE stream read
+ * incrementally into the same final completion.
  *
  * Rules that must not regress:
  * - A stream that ends before its `done` event is an error, never a shorter reply: the text received so

@@ -1,5 +1,6 @@
 /**
- * Verifies Rivya webhook deliveries (Standard Webhooks scheme, contract §9 "Signature").
+ * Verifies Rivya webhook deliveries (Standard Webhooks scheme; the details Rivya's docs leave open are
+ * listed under "webhook signing" in test/emulator/ASSUMED.md).
  *
  * - Signed content: `${webhook-id}.${webhook-timestamp}.${raw body bytes}`, HMAC-SHA256 keyed with the
  *   base64-decoded part of the secret after `whsec_`, base64-encoded.

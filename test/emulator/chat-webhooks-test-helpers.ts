@@ -4,12 +4,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { ZodTypeAny } from 'zod';
+
 import { generateMedia } from './media';
 import type { MediaFormat } from './state';
 
 // Response bodies are asserted field by field in the tests; a loose record keeps that readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonBody = Record<string, any>;
+
+/** Asserts that `value` matches `schema`; a mismatch fails the test with zod's list of differences. */
+export function expectSchema(schema: ZodTypeAny, value: unknown): void {
+	const result = schema.safeParse(value);
+	expect(result.success ? [] : result.error.issues).toEqual([]);
+}
 
 export interface ApiAnswer {
 	status: number;

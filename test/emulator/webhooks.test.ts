@@ -8,6 +8,7 @@ import {
 	type ApiCall,
 	createAccount,
 	eventually,
+	expectSchema,
 	type JsonBody,
 	type ReceivedRequest,
 	startReceiver,
@@ -179,7 +180,7 @@ describe('webhook endpoints', () => {
 			ids.push((await createEndpoint(call, target.url)).id as string);
 
 		const firstPage = await call('GET', '/api/v1/webhooks?limit=2');
-		expect(listSchema(WebhookEndpointSchema).parse(firstPage.body)).toBeTruthy();
+		expectSchema(listSchema(WebhookEndpointSchema), firstPage.body);
 		expect(firstPage.body.data.map((endpoint: JsonBody) => endpoint.id)).toEqual([ids[2], ids[1]]);
 		expect(firstPage.body.has_more).toBe(true);
 		expect(
@@ -417,7 +418,7 @@ describe('webhook deliveries', () => {
 		expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(300);
 
 		const event = JSON.parse(request.rawBody.toString('utf8')) as JsonBody;
-		expect(WebhookEventSchema.parse(event)).toBeTruthy();
+		expectSchema(WebhookEventSchema, event);
 		expect(event).toMatchObject({
 			object: 'event',
 			type: 'generation.succeeded',
@@ -625,7 +626,7 @@ describe('webhook deliveries', () => {
 
 		const rotated = await call('POST', `/api/v1/webhooks/${endpoint.id}/rotate-secret`);
 		expect(rotated.status).toBe(200);
-		expect(WebhookEndpointSchema.parse(rotated.body)).toBeTruthy();
+		expectSchema(WebhookEndpointSchema, rotated.body);
 		expect(rotated.body.signing_secret).toMatch(/^whsec_/);
 		expect(rotated.body.signing_secret).not.toBe(endpoint.signing_secret);
 		expect(rotated.body.secret_preview).not.toBe(endpoint.secret_preview);
@@ -707,7 +708,7 @@ describe('webhook deliveries', () => {
 		}
 
 		const deliveries = await call('GET', `/api/v1/webhooks/${endpoint.id}/deliveries?limit=2`);
-		expect(listSchema(WebhookDeliverySchema).parse(deliveries.body)).toBeTruthy();
+		expectSchema(listSchema(WebhookDeliverySchema), deliveries.body);
 		expect(deliveries.body.data.map((delivery: JsonBody) => delivery.event_id)).toEqual([
 			eventIds[2],
 			eventIds[1],
@@ -721,7 +722,7 @@ describe('webhook deliveries', () => {
 		expect(rest.body.has_more).toBe(false);
 
 		const events = await call('GET', '/api/v1/webhook-events?limit=3');
-		expect(listSchema(WebhookEventSchema).parse(events.body)).toBeTruthy();
+		expectSchema(listSchema(WebhookEventSchema), events.body);
 		expect(events.body.data.map((event: JsonBody) => event.id)).toEqual([...eventIds].reverse());
 		expect(events.body.has_more).toBe(false);
 		expect(events.body.data[0]).toEqual(JSON.parse(target.requests[2].rawBody.toString('utf8')));

@@ -80,7 +80,7 @@ describe('Rivya node as an AI tool', () => {
 		expect(Object.keys(answer).sort()).toEqual(['completionId', 'messageId', 'sessionId', 'text']);
 		expect(typeof answer.text).toBe('string');
 		expect(String(answer.text).length).toBeGreaterThan(0);
-		expect(String(answer.sessionId)).toBeTruthy();
+		expect(answer.sessionId).toMatch(/^chs_[0-9a-f]+$/);
 	});
 
 	it('a failing call gives the model readable text: what went wrong and how to fix it, no secrets', async () => {
