@@ -373,6 +373,13 @@ export class RunningN8n extends N8nClient {
 	async stop(timeoutMs = 20_000): Promise<void> {
 		await stopProcessGroup(this.child, timeoutMs);
 	}
+
+	/** A crash: SIGKILL to n8n and its task runner, no shutdown. Start again with the same userFolder. */
+	async kill(): Promise<void> {
+		const exited = new Promise((resolve) => this.child.once('exit', resolve));
+		killProcessGroup(this.child, 'SIGKILL');
+		if (this.child.exitCode === null && this.child.signalCode === null) await exited;
+	}
 }
 
 /** Node and n8n executables of an installed version; throws naming the install command if missing. */
@@ -622,6 +629,19 @@ async function setUpOwner(baseUrl: string, timeoutMs: number): Promise<string> {
 		response = await request();
 		return response.status !== 404;
 	});
+	// Started again on a user folder that has its owner (e.g. after a crash): log in instead.
+	if (response.status === 400) {
+		await response.arrayBuffer();
+		response = await fetchWithStaleSocketRetry(`${baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				emailOrLdapLoginId: OWNER.email,
+				email: OWNER.email,
+				password: OWNER.loginPhrase,
+			}),
+		});
+	}
 	const text = await response.text();
 	if (!response.ok)
 		throw new Error(`owner setup answered ${response.status}: ${text.slice(0, 500)}`);
@@ -636,7 +656,8 @@ async function createPublicApiKey(baseUrl: string, cookie: string): Promise<stri
 	const client = new N8nClient({ baseUrl, cookie, apiKey: '' });
 	const scopes = await client.rest<string[]>('GET', '/api-keys/scopes');
 	const created = await client.rest<{ rawApiKey: string }>('POST', '/api-keys', {
-		label: 'rivya-e2e',
+		// Unique per start: a restarted n8n (same database) keeps the keys of its earlier starts.
+		label: `rivya-e2e-${randomBytes(4).toString('hex')}`,
 		scopes,
 		expiresAt: null,
 	});
