@@ -268,6 +268,31 @@ describe('partial failures keep the paid results', () => {
 		expect(await tasksOf(own)).toHaveLength(6);
 	});
 
+	it('Continue On Fail (error output) reaches the error output in the other operations too (Model > Get)', async () => {
+		const own = await account(100);
+		const result = await runWorkflow(
+			options(
+				own,
+				[
+					{
+						name: 'Rivya',
+						type: 'n8n-nodes-rivya.rivya',
+						parameters: {
+							resource: 'model',
+							operation: 'get',
+							model: { __rl: true, mode: 'id', value: '={{ $json.model }}' },
+						},
+						onError: 'continueErrorOutput',
+					},
+				],
+				{ inputItems: [{ model: 'z-image' }, { model: 'no-such-model' }] },
+			),
+		);
+		expect(result.outputOf('Rivya', 0)).toHaveLength(1);
+		const [failed] = result.outputOf('Rivya', 1);
+		expect(failed.json).toMatchObject({ model: 'no-such-model', error: expect.any(String) });
+	});
+
 	it('Continue On Fail (regular output): a failed download is an error item with its task id, the others come out', async () => {
 		const own = await account(100);
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
