@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'crypto';
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { rivyaInputError } from './errors';
 
@@ -80,21 +81,66 @@ function runIndexOf(context: IExecuteFunctions, itemIndex: number): number {
 
 /** Where the node keeps, in its node context, the execution that first ran it. */
 const ANCHOR_CONTEXT_KEY = 'rivyaIdempotencyAnchor';
+/** Set when a Retry repeats a run of this node that left no anchor (see claimExecutionAnchor). */
+const CUT_OFF_CONTEXT_KEY = 'rivyaRetryOfCutOffRun';
+
+function storedAnchor(nodeContext: IDataObject): string | undefined {
+	const stored = nodeContext[ANCHOR_CONTEXT_KEY];
+	return typeof stored === 'string' && stored !== '' ? stored : undefined;
+}
+
+/** Whether this execution's data already holds a run of this node (n8n adds it after the node ran). */
+function nodeRanBefore(context: IExecuteFunctions): boolean {
+	try {
+		const self = context.getWorkflowDataProxy(0).$(context.getNode().name) as {
+			isExecuted?: unknown;
+		};
+		return self.isExecuted === true;
+	} catch {
+		return false;
+	}
+}
 
 /**
- * The execution whose requests this run repeats. n8n's Retry of a failed execution starts a new
- * execution (new id) from the failed one's stored run data, node context included, so the id stored
- * on the first run comes back; a new execution (trigger, webhook call, manual run) starts with an
- * empty node context and anchors on its own id.
+ * Records, when the node starts a run, the execution that first ran it. n8n's Retry of a failed
+ * execution starts a new execution (new id) from the failed one's stored run data, node context
+ * included, so the id stored here comes back; a new execution (trigger, webhook call, manual run)
+ * starts with an empty node context and records its own id. Call it before anything can fail, so a
+ * failed run always leaves its anchor behind.
+ *
+ * n8n saves the node context only once the node has finished. A Retry that finds a run of this node
+ * in the execution's data but no anchor therefore repeats a run that was cut off (n8n or its worker
+ * stopped while the node ran) whose requests cannot be replayed: it is marked, and paid requests
+ * refuse to go out (see executionAnchorOf).
  */
-export function executionAnchorOf(context: IExecuteFunctions): string {
+export function claimExecutionAnchor(context: IExecuteFunctions): void {
 	const nodeContext = context.getContext('node');
-	const stored = nodeContext[ANCHOR_CONTEXT_KEY];
-	if (typeof stored === 'string' && stored !== '') return stored;
+	if (storedAnchor(nodeContext)) return;
+	if (context.getMode() === 'retry' && nodeRanBefore(context)) {
+		nodeContext[CUT_OFF_CONTEXT_KEY] = true;
+	}
 	// Without an execution id (some manual test runs) a random anchor still keeps runs apart.
-	const anchor = context.getExecutionId() || `run-${randomUUID()}`;
-	nodeContext[ANCHOR_CONTEXT_KEY] = anchor;
-	return anchor;
+	nodeContext[ANCHOR_CONTEXT_KEY] = context.getExecutionId() || `run-${randomUUID()}`;
+}
+
+function cutOffRetryError(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	const name = context.getNode().name;
+	return new NodeOperationError(
+		context.getNode(),
+		`Not sending paid requests again: this Retry repeats a run of "${name}" that was cut off`,
+		{
+			itemIndex,
+			description: `n8n (or its worker) stopped while "${name}" was running in the execution being retried, and n8n kept no record of the requests it had already sent, so Rivya could not replay them: sending them again would create and charge new tasks. The earlier tasks still finish in Rivya: receive them with the Rivya Trigger (generation.succeeded), recognisable by Options > Client Request ID. To generate and pay again, run the workflow anew instead of retrying this execution, or set Options > Idempotency Key.`,
+		},
+	);
+}
+
+/** The execution whose requests this run repeats (see claimExecutionAnchor). */
+export function executionAnchorOf(context: IExecuteFunctions, itemIndex = 0): string {
+	claimExecutionAnchor(context);
+	const nodeContext = context.getContext('node');
+	if (nodeContext[CUT_OFF_CONTEXT_KEY] === true) throw cutOffRetryError(context, itemIndex);
+	return storedAnchor(nodeContext) as string;
 }
 
 /** The key to send: the user's own when given, else one derived from this execution and item. */
@@ -108,7 +154,7 @@ export function idempotencyKeyFor(
 	const own = validateUserIdempotencyKey.call(this, userKey, itemIndex);
 	if (own) return own;
 	return deriveIdempotencyKey({
-		executionId: executionAnchorOf(this),
+		executionId: executionAnchorOf(this, itemIndex),
 		nodeId: this.getNode().id,
 		runIndex: runIndexOf(this, itemIndex),
 		itemIndex,

@@ -1,7 +1,7 @@
 // A single n8n process (n8n 2.41.1, SQLite) killed with SIGKILL while Generation > Create waits for its
 // 6 tasks, started again on the same data, then the crashed execution retried from the executions list.
-// Measures how many tasks and charges result (today: every item paid twice, the one case that cannot be
-// made safe); README ("Never charged twice") states it. Runs its own n8n (the shared one must not die).
+// Without the node's guard every item would be paid twice (measured: 12 tasks for 6 items); with it the
+// Retry refuses to pay and says why. Runs its own n8n (the shared one must not die).
 import { EmulatorClient } from '../emulator/client';
 import { readE2eEnv, emulatorControl } from './e2e-env';
 import { nodeOutputJson } from './execution-data';
@@ -119,15 +119,17 @@ describe('one n8n process killed while Generation > Create waits, then Retry', (
 		};
 		// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- the measurement goes to the test log
 		process.stdout.write(`[process crash + retry] ${JSON.stringify(measured)}\n`);
-		// What n8n 2.41.1 does (README, "Never charged twice"): on restart the execution is marked crashed;
-		// its Retry runs the node again with an empty node context, so every item is paid a second time.
-		// Nothing the node can see ties the retry to the crashed run (see the README).
+		// n8n marks the execution as crashed on restart; its Retry would run the node again with an empty
+		// node context (n8n saves it only once the node has finished), which would pay every item again:
+		// the node sees its cut-off run in the execution's data and refuses instead (README, "Never
+		// charged twice").
 		expect(measured).toMatchObject({
 			crashedStatus: 'crashed',
-			retriedStatus: 'success',
-			retriedOutputs: ITEMS,
-			tasks: 2 * ITEMS,
-			charges: 2 * ITEMS,
+			retriedStatus: 'error',
+			retriedError: expect.stringContaining('Not sending paid requests again'),
+			retriedOutputs: 0,
+			tasks: ITEMS,
+			charges: ITEMS,
 		});
 	}, 600_000);
 });

@@ -36,6 +36,7 @@ function contextFor({
 		getNode: () => ({ ...node, id: nodeId }),
 		getExecutionId: () => executionId,
 		getContext: () => nodeContext,
+		getMode: () => 'manual',
 		getWorkflowDataProxy: () => ({ $runIndex: runIndex }),
 	} as unknown as IExecuteFunctions;
 }

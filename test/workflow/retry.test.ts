@@ -6,7 +6,14 @@
 import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { chain, runWorkflow, startNode, type RunWorkflowOptions, type TestNode } from './harness';
+import {
+	chain,
+	runWorkflow,
+	startNode,
+	type RunWorkflowOptions,
+	type TestNode,
+	type WorkflowRunResult,
+} from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
 
 const fixture = useEmulatorPerFile({ defaultJobMs: 200 }, 'reset');
@@ -33,23 +40,36 @@ function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {})
 const distinctPrompts = (count: number) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `retry picture ${index}` }));
 
-/** A node after Rivya that always fails, so the failed execution's last node is not Rivya. */
+/** A node that fails while its Fail parameter is on (off in a "currently saved workflow" retry). */
 const failingNode: INodeType = {
 	description: {
 		displayName: 'Fail',
 		name: 'fail',
 		group: ['transform'],
 		version: 1,
-		description: 'Always fails',
+		description: 'Fails while Fail is on',
 		defaults: { name: 'Fail' },
 		inputs: ['main'],
 		outputs: ['main'],
-		properties: [],
+		properties: [{ displayName: 'Fail', name: 'fail', type: 'boolean', default: true }],
 	},
 	async execute() {
-		throw new NodeOperationError(this.getNode(), 'downstream failure');
+		if (this.getNodeParameter('fail', 0) as boolean) {
+			throw new NodeOperationError(this.getNode(), 'downstream failure');
+		}
+		return [this.getInputData()];
 	},
 };
+
+/**
+ * The failed run as n8n has it after its process died while the Rivya node ran: the node's context
+ * was never saved (n8n saves it once the node has finished), its run is recorded as crashed.
+ */
+function asCutOff(failed: WorkflowRunResult): WorkflowRunResult {
+	const data = structuredClone(failed.run.data);
+	if (data.executionData) data.executionData.contextData = {};
+	return { ...failed, run: { ...failed.run, data } };
+}
 
 interface Account {
 	accountId: string;
@@ -148,7 +168,7 @@ describe("n8n's Retry of a failed execution", () => {
 	it('does not run the Rivya node again when a node after it failed', async () => {
 		const own = await account(100);
 		// Rivya runs, then "Check" fails; the retry reruns only "Check": nothing new is paid.
-		const check: TestNode = { name: 'Check', type: 'test.fail' };
+		const check: TestNode = { name: 'Check', type: 'test.fail', parameters: { fail: true } };
 		const workflow = options(own, [createNode({ waitForCompletion: false }), check], {
 			nodeTypes: { 'test.fail': failingNode },
 		});
@@ -156,6 +176,55 @@ describe("n8n's Retry of a failed execution", () => {
 		expect(failed.error?.message).toBe('downstream failure');
 		const retried = await runWorkflow({ ...workflow, retryOf: failed });
 		expect(retried.error?.message).toBe('downstream failure');
+		expect(await tasksOf(own)).toHaveLength(6);
+	});
+});
+
+describe('a Retry that cannot replay', () => {
+	it('refuses to pay again when the retried run of the node was cut off (its context never saved)', async () => {
+		const own = await account(100);
+		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
+		const workflow = options(own, [createNode()]);
+		const failed = await runWorkflow(workflow);
+		expect(failed.status).toBe('error');
+		const retried = await runWorkflow({ ...workflow, retryOf: asCutOff(failed) });
+		expect(retried.status).toBe('error');
+		expect(retried.error?.message).toContain(
+			'Not sending paid requests again: this Retry repeats a run of "Rivya" that was cut off',
+		);
+		expect(retried.error?.description).toMatch(/Rivya Trigger/);
+		expect(retried.error?.description).toMatch(/run the workflow anew/);
+		expect(await tasksOf(own)).toHaveLength(6);
+		// Running the workflow anew is a new job, as the message says.
+		expect((await runWorkflow(workflow)).status).toBe('success');
+		expect(await tasksOf(own)).toHaveLength(12);
+	});
+
+	it('pays normally when the Retry reaches the Rivya node for the first time (a node before it failed)', async () => {
+		const own = await account(100);
+		const fail: TestNode = { name: 'Check', type: 'test.fail', parameters: { fail: true } };
+		const workflow = (failing: boolean) =>
+			options(
+				own,
+				[{ ...fail, parameters: { fail: failing } }, createNode({ waitForCompletion: false })],
+				{ nodeTypes: { 'test.fail': failingNode } },
+			);
+		const failed = await runWorkflow(workflow(true));
+		expect(failed.error?.message).toBe('downstream failure');
+		const retried = await runWorkflow({ ...workflow(false), retryOf: failed });
+		expect(retried.status).toBe('success');
+		expect(await tasksOf(own)).toHaveLength(6);
+	});
+
+	it('pays normally when the retried run of the Rivya node failed its checks before paying', async () => {
+		const own = await account(100);
+		const workflow = (prompt: string) =>
+			options(own, [createNode({ waitForCompletion: false, prompt })]);
+		const failed = await runWorkflow(workflow(''));
+		expect(failed.status).toBe('error');
+		expect(await tasksOf(own)).toHaveLength(0);
+		const retried = await runWorkflow({ ...workflow('={{ $json.prompt }}'), retryOf: failed });
+		expect(retried.status).toBe('success');
 		expect(await tasksOf(own)).toHaveLength(6);
 	});
 });

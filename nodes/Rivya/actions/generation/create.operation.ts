@@ -58,7 +58,7 @@ const createOptionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution that first ran this node, the item and the request: Retry On Fail and Retry of a failed execution (within 24 h) replay, a new execution is a new job. Not covered: do not Retry a crashed execution (n8n or its worker died while waiting): it pays again; its first tasks still finish in Rivya (Rivya Trigger).',
+			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution that first ran this node, the item and the request: Retry On Fail and Retry of a failed execution (within 24 h) replay, a new execution is a new job. Not covered: an execution whose n8n or worker process died while this node ran; its Retry refuses to pay again, and its tasks still finish in Rivya (Rivya Trigger).',
 	},
 	...waitOptionFields,
 ];
