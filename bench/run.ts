@@ -1,11 +1,13 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // `npm run bench`: runs every benchmark against local emulators and prints one table (Markdown).
 // Figures are ratios or counts measured in this run; each row says whether its target was met.
-// `npm run bench -- <name> ...` runs only some: batch, polls, overhead, memory, trigger.
+// `npm run bench -- <name> ...` runs only some: batch, bigbatch, sharedkey, polls, overhead, memory,
+// trigger.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { benchBatchWait } from './batchWait';
+import { benchBigBatch, benchSharedKey } from './bigBatch';
 import { benchMemory } from './memory';
 import { benchNodeOverhead } from './nodeOverhead';
 import { benchPollsPerJob } from './pollsPerJob';
@@ -14,6 +16,8 @@ import { benchTrigger } from './trigger';
 
 const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
 	batch: benchBatchWait,
+	bigbatch: benchBigBatch,
+	sharedkey: benchSharedKey,
 	polls: benchPollsPerJob,
 	overhead: benchNodeOverhead,
 	memory: benchMemory,

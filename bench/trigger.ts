@@ -53,7 +53,6 @@ function sign(secret: string, eventId: string, rawBody: Buffer): Record<string, 
 function eventBody(eventId: string, index: number): Buffer {
 	const event: IDataObject = {
 		id: eventId,
-		object: 'event',
 		type: index % 7 === 0 ? 'generation.failed' : 'generation.succeeded',
 		api_version: '2026-05-11',
 		created_at: new Date().toISOString(),

@@ -6,6 +6,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+const REDIRECT_MESSAGE =
+	'The Base URL redirects to another address, which is not followed so that the API key stays with the Base URL. Fix the Base URL: use the address the API answers at, e.g. https://rivya.ai (without /api/v1).';
+
 export class RivyaApi implements ICredentialType {
 	name = 'rivyaApi';
 
@@ -52,9 +55,47 @@ export class RivyaApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}',
 			url: '/api/v1/credits',
 			method: 'GET',
+			// The key is only for the Base URL's origin: a redirect is reported (rules below), not followed.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		},
 		// n8n matches these on the HTTP status only, so each message names the Rivya codes that status carries.
 		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 301,
+					message: REDIRECT_MESSAGE,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 302,
+					message: REDIRECT_MESSAGE,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 303,
+					message: REDIRECT_MESSAGE,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 307,
+					message: REDIRECT_MESSAGE,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 308,
+					message: REDIRECT_MESSAGE,
+				},
+			},
 			{
 				type: 'responseCode',
 				properties: {
@@ -90,7 +131,8 @@ export class RivyaApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 503,
-					message: "Rivya's API is switched off at the moment (public_api_disabled). Try again later.",
+					message:
+						"Rivya's API is switched off at the moment (public_api_disabled). Try again later.",
 				},
 			},
 		],

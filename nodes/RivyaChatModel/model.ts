@@ -24,7 +24,7 @@ import {
 	type ChatTurnBody,
 } from '../shared/chat';
 import { rivyaInputError } from '../shared/errors';
-import { deriveIdempotencyKey } from '../shared/idempotency';
+import { deriveIdempotencyKey, stableStringify } from '../shared/idempotency';
 
 const ROLE_LABELS: Record<string, string> = {
 	user: 'User',
@@ -117,6 +117,14 @@ export interface RivyaChatModelSettings {
 }
 
 export class RivyaChatModel extends BaseChatModel {
+	/**
+	 * Per route and body: the occurrences of that exact call on this model, taken while a call runs and
+	 * kept once Rivya answered it. An identical call later (another item, another agent step) takes the
+	 * next occurrence and is a new turn; a call that failed frees its occurrence, so its retry sends the
+	 * same key and Rivya replays an answer it may already have charged.
+	 */
+	private readonly occurrencesByCall = new Map<string, Set<number>>();
+
 	constructor(
 		private readonly context: ISupplyDataFunctions,
 		private readonly settings: RivyaChatModelSettings,
@@ -152,47 +160,59 @@ export class RivyaChatModel extends BaseChatModel {
 		};
 	}
 
-	/** Same execution + node + body → same key: a retried call replays Rivya's answer, unpaid. */
-	private idempotencyKeyFor(route: string, body: ChatTurnBody): string {
+	/** Same execution + node + body + occurrence → same key: a retried call replays Rivya's answer, unpaid. */
+	private idempotencyKeyFor(route: string, body: ChatTurnBody, occurrence: number): string {
 		return deriveIdempotencyKey({
 			executionId: this.context.getExecutionId() ?? 'no-execution-id',
 			nodeId: this.context.getNode().id,
 			runIndex: 0,
 			itemIndex: this.settings.itemIndex,
-			route,
+			route: occurrence === 0 ? route : `${route} #${occurrence + 1}`,
 			body,
 		});
+	}
+
+	/** Takes the first occurrence of this call that is neither running nor answered; see occurrencesByCall. */
+	private takeOccurrence(route: string, body: ChatTurnBody) {
+		const callKey = stableStringify([route, body]);
+		const taken = this.occurrencesByCall.get(callKey) ?? new Set<number>();
+		this.occurrencesByCall.set(callKey, taken);
+		let occurrence = 0;
+		while (taken.has(occurrence)) occurrence++;
+		taken.add(occurrence);
+		return { occurrence, release: () => taken.delete(occurrence) };
 	}
 
 	private async open(messages: Message[], stream: boolean) {
 		const body = this.bodyFor(messages);
-		return await openChatTurn.call(this.context, {
-			body,
-			stream,
-			idempotencyKey: this.idempotencyKeyFor(stream ? CHAT_STREAM_ROUTE : CHAT_ROUTE, body),
-			itemIndex: this.settings.itemIndex,
-		});
+		const route = stream ? CHAT_STREAM_ROUTE : CHAT_ROUTE;
+		const { occurrence, release } = this.takeOccurrence(route, body);
+		let opened = false;
+		try {
+			const turn = await openChatTurn.call(this.context, {
+				body,
+				stream,
+				idempotencyKey: this.idempotencyKeyFor(route, body, occurrence),
+				itemIndex: this.settings.itemIndex,
+			});
+			opened = true;
+			return { ...turn, release };
+		} finally {
+			if (!opened) release();
+		}
 	}
 
 	async generate(messages: Message[]): Promise<GenerateResult> {
-		const { events } = await this.open(messages, false);
-		for await (const event of events) {
-			if (event.type !== 'done') continue;
-			const { completion } = event;
-			return {
-				id: completion.id,
-				finishReason: 'stop',
-				usage: usageOf(completion),
-				message: {
-					id: completion.message.id,
-					role: 'assistant',
-					content: [{ type: 'text', text: completion.message.content }],
-				},
-				providerMetadata: {
-					sessionId: completion.session_id,
-					credits: completion.credits,
-				},
-			};
+		const { events, release } = await this.open(messages, false);
+		let answered = false;
+		try {
+			for await (const event of events) {
+				if (event.type !== 'done') continue;
+				answered = true;
+				return this.resultOf(event.completion);
+			}
+		} finally {
+			if (!answered) release();
 		}
 		throw rivyaInputError(
 			this.context.getNode(),
@@ -202,13 +222,36 @@ export class RivyaChatModel extends BaseChatModel {
 		);
 	}
 
+	private resultOf(completion: ChatCompletion): GenerateResult {
+		return {
+			id: completion.id,
+			finishReason: 'stop',
+			usage: usageOf(completion),
+			message: {
+				id: completion.message.id,
+				role: 'assistant',
+				content: [{ type: 'text', text: completion.message.content }],
+			},
+			providerMetadata: {
+				sessionId: completion.session_id,
+				credits: completion.credits,
+			},
+		};
+	}
+
 	async *stream(messages: Message[]): AsyncIterable<StreamChunk> {
-		const { events } = await this.open(messages, true);
-		for await (const event of events) {
-			if (event.type === 'delta') yield { type: 'text-delta', delta: event.content };
-			else if (event.type === 'done') {
-				yield { type: 'finish', finishReason: 'stop', usage: usageOf(event.completion) };
+		const { events, release } = await this.open(messages, true);
+		let answered = false;
+		try {
+			for await (const event of events) {
+				if (event.type === 'delta') yield { type: 'text-delta', delta: event.content };
+				else if (event.type === 'done') {
+					answered = true;
+					yield { type: 'finish', finishReason: 'stop', usage: usageOf(event.completion) };
+				}
 			}
+		} finally {
+			if (!answered) release();
 		}
 	}
 }

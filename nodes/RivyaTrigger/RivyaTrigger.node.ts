@@ -56,7 +56,7 @@ export class RivyaTrigger implements INodeType {
 					{
 						name: 'Generation Failed',
 						value: 'generation.failed',
-						description: 'A generation ended with an error (its credits are refunded)',
+						description: 'A generation ended with an error',
 					},
 					{
 						name: 'Generation Succeeded',

@@ -10,7 +10,7 @@ export interface TriggerEventOutput extends IDataObject {
 		id: string | null;
 		status: string | null;
 		model: string | null;
-		/** Credits charged (0 for a failed generation, which is refunded); the reservation if absent. */
+		/** `final_credits` exactly as Rivya sent it (refunds follow Rivya's policy); null if absent. */
 		credits: number | null;
 		resultUrls: string[];
 		primaryUrl: string | null;
@@ -42,7 +42,7 @@ export function toTriggerOutput(event: IDataObject, headerEventId: string): Trig
 			id: text(data.id),
 			status: text(data.status),
 			model: text(data.model),
-			credits: numberOrNull(data.final_credits) ?? numberOrNull(data.reserved_credits),
+			credits: numberOrNull(data.final_credits),
 			resultUrls:
 				primaryUrl && !resultUrls.includes(primaryUrl) ? [primaryUrl, ...resultUrls] : resultUrls,
 			primaryUrl,

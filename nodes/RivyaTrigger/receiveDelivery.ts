@@ -16,7 +16,14 @@ import type {
 import { downloadToBinary } from '../shared/binary';
 import { verifyWebhookSignature } from '../shared/signatures';
 import { toTriggerOutput, type TriggerEventOutput } from './eventOutput';
-import { acceptedSecrets, claimEventInProcess, rememberEvent, wasEventSeen } from './triggerState';
+import { isFirstReportFor, missingSignatureHeadersMessage } from './signatureDiagnostics';
+import {
+	acceptedSecrets,
+	claimEventInProcess,
+	rememberEvent,
+	storedEndpointId,
+	wasEventSeen,
+} from './triggerState';
 
 /** A result download must not hold Rivya's delivery (10 s timeout) for long, or it would retry. */
 const DOWNLOAD_RETRY = { maxAttempts: 3, maxRetryTimeMs: 20_000 };
@@ -24,6 +31,21 @@ const DOWNLOAD_RETRY = { maxAttempts: 3, maxRetryTimeMs: 20_000 };
 function reject(context: IWebhookFunctions, reason: string): IWebhookResponseData {
 	context.logger.warn(`Rivya Trigger rejected a webhook delivery: ${reason}`);
 	context.getResponseObject().status(401).send('Unauthorized').end();
+	return { noWebhookResponse: true };
+}
+
+/** 401 naming the header names that arrived and those expected; logged as a warning once per endpoint. */
+function rejectUnsigned(
+	context: IWebhookFunctions,
+	data: IDataObject,
+	message: string,
+): IWebhookResponseData {
+	const endpointKey =
+		storedEndpointId(data) ?? `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const logLine = `Rivya Trigger rejected a webhook delivery: ${message}`;
+	if (isFirstReportFor(endpointKey)) context.logger.warn(logLine);
+	else context.logger.debug(logLine);
+	context.getResponseObject().status(401).send(`Unauthorized: ${message}`).end();
 	return { noWebhookResponse: true };
 }
 
@@ -84,14 +106,13 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		);
 	}
 
+	const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
+	const missingHeaders = missingSignatureHeadersMessage(headers);
+	if (missingHeaders) return rejectUnsigned(this, data, missingHeaders);
+
 	const rawBody = await rawBodyOf(this);
 	if (!rawBody) return reject(this, 'the request has no body');
-	const verification = verifyWebhookSignature({
-		secrets,
-		headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
-		rawBody,
-		nowMs,
-	});
+	const verification = verifyWebhookSignature({ secrets, headers, rawBody, nowMs });
 	if (!verification.valid) return reject(this, verification.reason);
 
 	const { eventId } = verification;

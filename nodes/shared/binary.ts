@@ -15,7 +15,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getModel, referenceProblems } from './catalog';
 import { rivyaInputError } from './errors';
-import { idempotencyKeyFor } from './idempotency';
+import { idempotencyKeyFor, validateUserIdempotencyKey } from './idempotency';
 import { MultipartBody, multipartBoundary, type ChunkSource } from './multipart';
 import {
 	nextRetryDelayMs,
@@ -160,6 +160,12 @@ export interface UploadOptions {
 	clientRequestId?: string;
 	idempotencyKey?: string;
 	retry?: Partial<RetryPolicy>;
+	/**
+	 * Bytes to upload that are not on the item (a reference downloaded from its URL); then
+	 * `binaryPropertyName` is only the key for idempotency and `sourceLabel` names them in messages.
+	 */
+	binaryData?: IBinaryData;
+	sourceLabel?: string;
 }
 
 /**
@@ -178,12 +184,22 @@ interface BinarySource {
 	identity: string;
 }
 
+/** SHA-256 of bytes in n8n's binary store, read as a stream (never whole in memory). */
+async function storedBytesHash(this: IExecuteFunctions, binaryId: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of await this.helpers.getBinaryStream(binaryId, UPLOAD_CHUNK_BYTES)) {
+		hash.update(chunk as Buffer);
+	}
+	return hash.digest('hex');
+}
+
 async function readBinarySource(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	binaryPropertyName: string,
+	detached?: IBinaryData,
 ): Promise<BinarySource> {
-	const binaryData = this.helpers.assertBinaryData(itemIndex, binaryPropertyName);
+	const binaryData = detached ?? this.helpers.assertBinaryData(itemIndex, binaryPropertyName);
 	const mimeType = baseMimeType(binaryData.mimeType) || 'application/octet-stream';
 	if (binaryData.id) {
 		// Filesystem/S3 mode: the bytes stay in n8n's store and are streamed when the request is sent.
@@ -197,12 +213,21 @@ async function readBinarySource(
 				mimeType: baseMimeType(metadata.mimeType) || mimeType,
 				size,
 				content: async () => await this.helpers.getBinaryStream(binaryId, UPLOAD_CHUNK_BYTES),
-				identity: `${binaryId}:${size}`,
+				// A detached copy gets a new id each run: only its bytes identify it across a retry.
+				identity: detached
+					? `sha256:${await storedBytesHash.call(this, binaryId)}`
+					: `${binaryId}:${size}`,
 			};
 		}
 	}
 	// Default mode (bytes already in the item) or a store that cannot tell the size.
-	const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
+	const buffer = detached
+		? await this.helpers.binaryToBuffer(
+				detached.id
+					? await this.helpers.getBinaryStream(detached.id)
+					: Buffer.from(detached.data, 'base64'),
+			)
+		: await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
 	return {
 		fileName: binaryData.fileName ?? 'file',
 		mimeType,
@@ -215,7 +240,7 @@ async function readBinarySource(
 function chooseKind(
 	this: IExecuteFunctions,
 	source: BinarySource,
-	binaryPropertyName: string,
+	where: string,
 	itemIndex: number,
 	requested?: RivyaFileKind,
 ): RivyaFileKind {
@@ -226,7 +251,7 @@ function chooseKind(
 	if (kind) return kind;
 	throw rivyaInputError(
 		this.getNode(),
-		`Item ${itemIndex}: cannot tell whether "${source.fileName}" (${source.mimeType}) in binary property "${binaryPropertyName}" is an image, video or audio file`,
+		`Item ${itemIndex}: cannot tell whether "${source.fileName}" (${source.mimeType}) ${where} is an image, video or audio file`,
 		'Set "Kind" to Image, Video or Audio, or give the binary data an image/*, video/* or audio/* mime type. Rivya accepts JPEG/PNG/WebP images, MP4/MOV/WebM videos and MP3/M4A/WAV/AAC/OGG audio.',
 		itemIndex,
 	);
@@ -237,6 +262,16 @@ function checkClientRequestId(
 	value: string | undefined,
 	itemIndex: number,
 ) {
+	// A line break could end the form field and start a forged part of the upload.
+	// eslint-disable-next-line no-control-regex
+	if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: "Client Request ID" contains a line break or another control character`,
+			'Use a single line of visible characters, e.g. an order number.',
+			itemIndex,
+		);
+	}
 	if (value !== undefined && value.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
 		throw rivyaInputError(
 			this.getNode(),
@@ -264,7 +299,7 @@ function checkDefaultSize(
 	this: IExecuteFunctions,
 	source: BinarySource,
 	kind: RivyaFileKind,
-	binaryPropertyName: string,
+	where: string,
 	itemIndex: number,
 ): void {
 	const limit = DEFAULT_MAX_BYTES[kind];
@@ -272,7 +307,7 @@ function checkDefaultSize(
 	const megabytes = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MB`;
 	throw rivyaInputError(
 		this.getNode(),
-		`Item ${itemIndex}: "${source.fileName}" in binary property "${binaryPropertyName}" is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
+		`Item ${itemIndex}: "${source.fileName}" ${where} is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
 		'Compress or shorten the file, or choose the model it is for in "Model": some models accept larger files. Nothing was uploaded.',
 		itemIndex,
 	);
@@ -284,13 +319,13 @@ async function checkAgainstModel(
 	modelId: string,
 	source: BinarySource,
 	kind: RivyaFileKind,
-	binaryPropertyName: string,
+	where: string,
 	itemIndex: number,
 ): Promise<void> {
 	const model = await getModel.call(this, modelId, itemIndex);
 	const [problem] = referenceProblems(model, [
 		{
-			label: `"${source.fileName}" in binary property "${binaryPropertyName}"`,
+			label: `"${source.fileName}" ${where}`,
 			kind,
 			mimeType: source.mimeType,
 			sizeBytes: source.size,
@@ -306,6 +341,50 @@ async function checkAgainstModel(
 	}
 }
 
+/** Every check made before an upload, without sending anything: for checking a whole batch first. */
+export async function checkUpload(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	binaryPropertyName: string,
+	options: UploadOptions = {},
+): Promise<void> {
+	await prepareUpload.call(this, itemIndex, binaryPropertyName, options);
+}
+
+async function prepareUpload(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	binaryPropertyName: string,
+	options: UploadOptions,
+) {
+	const clientRequestId = options.clientRequestId?.trim() || undefined;
+	checkClientRequestId.call(this, clientRequestId, itemIndex);
+	validateUserIdempotencyKey.call(this, options.idempotencyKey, itemIndex);
+	const source = await readBinarySource.call(
+		this,
+		itemIndex,
+		binaryPropertyName,
+		options.binaryData,
+	);
+	const where = options.sourceLabel ?? `in binary property "${binaryPropertyName}"`;
+	if (source.size === 0) {
+		throw rivyaInputError(
+			this.getNode(),
+			`Item ${itemIndex}: "${source.fileName}" ${where} is empty (0 bytes)`,
+			'Check the node that produced the file: Rivya cannot store an empty file. Nothing was uploaded.',
+			itemIndex,
+		);
+	}
+	const kind = chooseKind.call(this, source, where, itemIndex, options.kind);
+	const model = options.model?.trim() || undefined;
+	if (model) {
+		await checkAgainstModel.call(this, model, source, kind, where, itemIndex);
+	} else {
+		checkDefaultSize.call(this, source, kind, where, itemIndex);
+	}
+	return { clientRequestId, source, kind, model };
+}
+
 /**
  * Uploads an item's binary property to POST /files (multipart, streamed from disk in filesystem mode).
  * Kind auto-detected from mime type unless given. Idempotency key derived per item + property + file
@@ -317,16 +396,12 @@ export async function uploadBinaryToRivya(
 	binaryPropertyName: string,
 	options: UploadOptions = {},
 ): Promise<RivyaFile> {
-	const clientRequestId = options.clientRequestId?.trim() || undefined;
-	checkClientRequestId.call(this, clientRequestId, itemIndex);
-	const source = await readBinarySource.call(this, itemIndex, binaryPropertyName);
-	const kind = chooseKind.call(this, source, binaryPropertyName, itemIndex, options.kind);
-	const model = options.model?.trim() || undefined;
-	if (model) {
-		await checkAgainstModel.call(this, model, source, kind, binaryPropertyName, itemIndex);
-	} else {
-		checkDefaultSize.call(this, source, kind, binaryPropertyName, itemIndex);
-	}
+	const { clientRequestId, source, kind, model } = await prepareUpload.call(
+		this,
+		itemIndex,
+		binaryPropertyName,
+		options,
+	);
 
 	const fields: Record<string, string> = { kind };
 	if (model) fields.model = model;
@@ -370,10 +445,29 @@ export async function uploadBinaryToRivya(
 // ─── Download ────────────────────────────────────────────────────────────────────────────────────
 
 export interface DownloadOptions {
+	/** What to tell the user when the download fails for good (default: about Rivya result URLs). */
+	failureHint?: string;
 	fileName?: string;
 	mimeType?: string;
 	signal?: AbortSignal;
 	retry?: Partial<RetryPolicy>;
+	/** Epoch milliseconds by which the download (all attempts) must be done, e.g. the node's Timeout. */
+	deadlineMs?: number;
+}
+
+/** The error for a download still running at its deadline (it was stopped); see isDownloadTimeout. */
+function downloadTimeoutError(context: DownloadContext, url: string): NodeOperationError {
+	const error = new NodeOperationError(
+		context.getNode(),
+		`The download of ${redactUrl(url)} did not finish before the timeout`,
+	);
+	(error as NodeOperationError & { downloadTimedOut?: boolean }).downloadTimedOut = true;
+	return error;
+}
+
+/** True for an error raised because a download reached its deadline. */
+export function isDownloadTimeout(error: unknown): boolean {
+	return (error as { downloadTimedOut?: unknown } | undefined)?.downloadTimedOut === true;
 }
 
 type DownloadContext = IExecuteFunctions | IWebhookFunctions;
@@ -435,13 +529,15 @@ function downloadError(
 	url: string,
 	reason: string,
 	attempts: number,
+	failureHint?: string,
 ): NodeOperationError {
+	const hint =
+		failureHint ??
+		'Rivya result URLs are plain downloads that may expire: if the task finished long ago, run Generation > Get for a fresh result, or turn off "Download Results" and use the URLs directly.';
 	return new NodeOperationError(
 		context.getNode(),
 		`Could not download ${redactUrl(url)}: ${reason}`,
-		{
-			description: `Tried ${attempts} time${attempts === 1 ? '' : 's'}. Rivya result URLs are plain downloads that may expire: if the task finished long ago, run Generation > Get for a fresh result, or turn off "Download Results" and use the URLs directly.`,
-		},
+		{ description: `Tried ${attempts} time${attempts === 1 ? '' : 's'}. ${hint}` },
 	);
 }
 
@@ -456,7 +552,17 @@ export async function downloadToBinary(
 	options: DownloadOptions = {},
 ): Promise<IBinaryData> {
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-	const signal = options.signal ?? cancelSignalOf(this);
+	const cancelSignal = options.signal ?? cancelSignalOf(this);
+	const deadlineSignal =
+		options.deadlineMs === undefined
+			? undefined
+			: AbortSignal.timeout(Math.max(1, options.deadlineMs - Date.now()));
+	const signal =
+		deadlineSignal && cancelSignal
+			? AbortSignal.any([cancelSignal, deadlineSignal])
+			: (deadlineSignal ?? cancelSignal);
+	// The deadline, not the user, stopped it: a timeout, not a cancellation.
+	const timedOut = () => deadlineSignal?.aborted === true && cancelSignal?.aborted !== true;
 	const startedAt = Date.now();
 	const request: IHttpRequestOptions = {
 		method: 'GET',
@@ -470,6 +576,7 @@ export async function downloadToBinary(
 	};
 
 	for (let attempt = 1; ; attempt++) {
+		if (timedOut()) throw downloadTimeoutError(this, url);
 		if (signal?.aborted) throw new ExecutionCancelledError();
 		let failure: string;
 		let retryAfterMs: number | undefined;
@@ -493,6 +600,7 @@ export async function downloadToBinary(
 			retryable = isRetryableStatus(response.statusCode);
 			retryAfterMs = parseRetryAfterMs(headerValue(response.headers, 'retry-after'));
 		} catch (error) {
+			if (timedOut()) throw downloadTimeoutError(this, url);
 			if (signal?.aborted) {
 				throw new NodeOperationError(this.getNode(), new ExecutionCancelledError());
 			}
@@ -505,8 +613,14 @@ export async function downloadToBinary(
 		const delay = retryable
 			? nextRetryDelayMs(attempt, policy, startedAt, retryAfterMs)
 			: undefined;
-		if (delay === undefined) throw downloadError(this, url, failure, attempt);
-		await cancellableSleep(delay, signal);
+		if (delay === undefined) {
+			throw downloadError(this, url, failure, attempt, options.failureHint);
+		}
+		// A retry that could only start after the deadline is a timeout now.
+		if (options.deadlineMs !== undefined && Date.now() + delay >= options.deadlineMs) {
+			throw downloadTimeoutError(this, url);
+		}
+		await cancellableSleep(delay, cancelSignal);
 	}
 }
 

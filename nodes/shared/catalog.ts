@@ -209,6 +209,11 @@ function isOnStep(value: number, step: number, base: number): boolean {
 	return Math.abs(steps - Math.round(steps)) < 1e-9;
 }
 
+const DECIMAL_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Keys that would change the params object's prototype instead of becoming a param. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * Coerces one param value to what Rivya expects: select values travel as strings, numbers as JSON
  * numbers, arrays as arrays (a JSON string is parsed). Returns the problem instead when it cannot.
@@ -233,7 +238,10 @@ export function coerceParamValue(
 			return { value: text };
 		}
 		case 'number': {
-			const number = typeof value === 'number' ? value : Number(String(value).trim());
+			// Decimal only: Number() would read "" or " " as 0 and "0x10" as 16.
+			const text = typeof value === 'number' ? '' : String(value).trim();
+			const number =
+				typeof value === 'number' ? value : DECIMAL_NUMBER.test(text) ? Number(text) : NaN;
 			if (!Number.isFinite(number)) {
 				return {
 					problem: { field, message: `"${String(value)}" is not a number`, fix: 'Enter a number.' },
@@ -328,6 +336,14 @@ export function buildModelParams(
 	}
 
 	for (const [key, value] of Object.entries(extraParams)) {
+		if (UNSAFE_KEYS.has(key)) {
+			problems.push({
+				field: `Additional Params (JSON) > ${key}`,
+				message: `"${key}" cannot be a parameter name`,
+				fix: `Remove "${key}" from Additional Params (JSON); put each parameter at the top level of the object, e.g. {"seed": 42}.`,
+			});
+			continue;
+		}
 		const param = byKey.get(key);
 		if (param && !isBlank(value)) {
 			// Known keys are still checked, so a typo in the JSON is caught before paying.

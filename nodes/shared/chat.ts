@@ -5,7 +5,10 @@
  *
  * Rules that must not regress:
  * - A stream that ends before its `done` event is an error, never a shorter reply: the text received so
- *   far is not presented as the answer.
+ *   far is not presented as the answer, but it is kept in the error (description and details).
+ * - The SSE event names are assumed (Rivya's docs are silent): a stream without the final event, or
+ *   whose events are all unknown, fails with the event names that arrived, so a mismatch with the live
+ *   API shows on the first streamed turn (never a hang, never an empty success).
  * - A turn is paid, so it is always sent with an Idempotency-Key: a retried send replays Rivya's answer.
  */
 import type { IDataObject, JsonObject } from 'n8n-workflow';
@@ -14,7 +17,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { readErrorEnvelope, rivyaApiError } from './errors';
 import type { RetryPolicy } from './retry';
 import { ExecutionCancelledError } from './sleep';
-import { SseParser, type SseEvent } from './sse';
+import { SseParser, type SseEvent, type SseOverflow } from './sse';
 import { cancelSignalOf, rivyaRequestFull, type RivyaContext } from './transport';
 
 export const CHAT_ROUTE = 'POST /chat/completions';
@@ -152,7 +155,7 @@ async function collectCompletion(
 		else return event.completion;
 	}
 	// The event readers end with `done` or throw; this is only reached if that contract breaks.
-	throw incompleteReplyError(context, 0, itemIndex);
+	throw incompleteReplyError(context, new StreamTally(), itemIndex);
 }
 
 async function readAll(body: unknown): Promise<string> {
@@ -187,23 +190,98 @@ function requireCompletion(
 	return candidate as ChatCompletion;
 }
 
+/** The SSE events this reader knows (assumed names: test/emulator/ASSUMED.md, chat stream). */
+const KNOWN_STREAM_EVENTS = ['start', 'delta', 'done', 'error'];
+/** A stream whose first events are all unknown is not going to become readable: stop, do not hang. */
+const MAX_UNKNOWN_EVENTS_FIRST = 100;
+/** Distinct event names listed in an error; more are summed up. */
+const MAX_LISTED_EVENT_NAMES = 20;
+/** Text quoted in the error description; the whole text is in the error's details. */
+const MAX_QUOTED_TEXT = 2000;
+
+/** What a stream carried so far: event names in order of first arrival with counts, and the text. */
+class StreamTally {
+	private readonly counts = new Map<string, number>();
+	private otherNames = 0;
+	text = '';
+	recognised = 0;
+	unknown = 0;
+
+	add(name: string): void {
+		if (KNOWN_STREAM_EVENTS.includes(name)) this.recognised++;
+		else this.unknown++;
+		// Names come from the network: printable ASCII only, bounded.
+		const clean = name.replace(/[^\x21-\x7e]/g, '?').slice(0, 64);
+		if (this.counts.has(clean) || this.counts.size < MAX_LISTED_EVENT_NAMES) {
+			this.counts.set(clean, (this.counts.get(clean) ?? 0) + 1);
+		} else {
+			this.otherNames++;
+		}
+	}
+
+	/** e.g. `start, delta ×12` or `none`. */
+	names(): string {
+		const listed = [...this.counts].map(([name, count]) =>
+			count > 1 ? `${name} ×${count}` : name,
+		);
+		if (this.otherNames) listed.push(`${this.otherNames} more of other names`);
+		return listed.join(', ') || 'none';
+	}
+}
+
 function incompleteReplyError(
 	context: RivyaContext,
-	receivedCharacters: number,
+	tally: StreamTally,
 	itemIndex: number | undefined,
 	cause?: unknown,
 ): NodeApiError {
 	// The cause goes in the description: n8n replaces a message that names a network code (ECONNRESET).
 	const failure = (cause as { code?: string; message?: string } | undefined) ?? {};
+	const allUnknown = tally.recognised === 0 && tally.unknown > 0;
 	const reason = cause
 		? `The connection broke (${failure.code ?? failure.message ?? 'network error'}).`
-		: 'The connection closed without the final event.';
+		: allUnknown
+			? `None of the stream's events is one this node reads (${KNOWN_STREAM_EVENTS.join(', ')}): Rivya's stream format may differ from what this node expects (it is not documented). Turn off Stream under Options to use the non-streaming call, and report the event names to the node maintainers.`
+			: 'The stream closed without its final "done" event.';
+	const events = `Events received: ${tally.names()}.`;
+	const text = tally.text;
+	const quoted =
+		text.length > MAX_QUOTED_TEXT
+			? `"${text.slice(0, MAX_QUOTED_TEXT)}…" (first ${MAX_QUOTED_TEXT}; all of it is in the error details, receivedText)`
+			: `"${text}"`;
+	const received = text
+		? `${text.length} characters of the reply had arrived; they are not returned as the answer: ${quoted}.`
+		: 'No reply text had arrived.';
+	const error = new NodeApiError(
+		context.getNode(),
+		{
+			code: 'stream_incomplete',
+			message: reason,
+			eventNames: tally.names(),
+			receivedText: text,
+		} as JsonObject,
+		{
+			message: `The chat reply from Rivya was incomplete: the stream ended before Rivya finished (events received: ${tally.names()})`,
+			description: `${reason} ${events} ${received} The turn may already be stored in the session: check it with Chat > Get Session, or run again (n8n's Retry On Fail re-sends the same Idempotency-Key, so Rivya replays its answer instead of charging twice).`,
+			itemIndex,
+		},
+	);
+	error.context.receivedText = text;
+	error.context.eventNames = tally.names();
+	return error;
+}
+
+function oversizedStreamError(
+	context: RivyaContext,
+	overflow: SseOverflow,
+	itemIndex?: number,
+): NodeApiError {
 	return new NodeApiError(
 		context.getNode(),
-		{ code: 'stream_incomplete', message: reason } as JsonObject,
+		{ code: 'stream_too_large', message: overflow.message } as JsonObject,
 		{
-			message: 'The chat reply from Rivya was incomplete: the stream ended before Rivya finished',
-			description: `${reason} ${receivedCharacters} characters of the reply had arrived; they are not returned as the answer. The turn may already be stored in the session: check it with Chat > Get Session, or run again (n8n's Retry On Fail re-sends the same Idempotency-Key, so Rivya replays its answer instead of charging twice).`,
+			message: 'Rivya sent a chat stream line or event too large to read; reading stopped',
+			description: `${overflow.message} (the limit keeps a broken or hostile server from filling n8n's memory). Check the Base URL in the Rivya credential, or turn off Stream under Options.`,
 			itemIndex,
 		},
 	);
@@ -250,16 +328,17 @@ export async function* chatStreamEvents(
 	const pending: SseEvent[] = [];
 	const parser = new SseParser({ onEvent: (event) => pending.push(event) });
 	const iterator = body[Symbol.asyncIterator]();
-	let receivedCharacters = 0;
+	const tally = new StreamTally();
 
 	const toTurnEvent = (event: SseEvent): ChatTurnEvent | undefined => {
+		tally.add(event.event);
 		switch (event.event) {
 			case 'start':
 				return { type: 'start', start: parseEventJson(context, event, itemIndex) };
 			case 'delta': {
 				const content = parseEventJson(context, event, itemIndex).content;
 				if (typeof content !== 'string' || content.length === 0) return undefined;
-				receivedCharacters += content.length;
+				tally.text += content;
 				return { type: 'delta', content };
 			}
 			case 'done':
@@ -277,7 +356,11 @@ export async function* chatStreamEvents(
 				throw rivyaApiError(context.getNode(), status, event.data, { itemIndex });
 			}
 			default:
-				// Unknown events may be added by Rivya at any time; they carry nothing we need.
+				// Unknown events may be added by Rivya at any time; they carry nothing we need. But a
+				// stream of nothing else is one this node cannot read: stop instead of waiting.
+				if (tally.recognised === 0 && tally.unknown >= MAX_UNKNOWN_EVENTS_FIRST) {
+					throw incompleteReplyError(context, tally, itemIndex);
+				}
 				return undefined;
 		}
 	};
@@ -294,7 +377,7 @@ export async function* chatStreamEvents(
 						itemIndex,
 					});
 				}
-				throw incompleteReplyError(context, receivedCharacters, itemIndex, error);
+				throw incompleteReplyError(context, tally, itemIndex, error);
 			}
 			if (next.done) {
 				ended = true;
@@ -302,6 +385,7 @@ export async function* chatStreamEvents(
 			} else {
 				parser.push(next.value);
 			}
+			if (parser.overflow) throw oversizedStreamError(context, parser.overflow, itemIndex);
 			for (const event of pending.splice(0)) {
 				const turnEvent = toTurnEvent(event);
 				if (!turnEvent) continue;
@@ -309,7 +393,7 @@ export async function* chatStreamEvents(
 				if (turnEvent.type === 'done') return;
 			}
 		}
-		throw incompleteReplyError(context, receivedCharacters, itemIndex);
+		throw incompleteReplyError(context, tally, itemIndex);
 	} finally {
 		// Closes the connection when reading stops early (done received, an error event, or the
 		// consumer stopped listening).

@@ -20,6 +20,26 @@ export interface RivyaErrorContext {
 	resourceLabel?: string;
 }
 
+/** Shapes of secrets a server might echo back: API keys, signing secrets, bearer headers. */
+const SECRET_PATTERNS = [
+	/rvya_sk_[A-Za-z0-9_-]+/g,
+	/whsec_[A-Za-z0-9+/=_-]+/g,
+	/Bearer\s+[^\s"',;]+/gi,
+];
+
+/**
+ * Replaces every known secret (the given values and anything shaped like a key) with "[redacted]".
+ * Used on everything a server sends back before it goes into an error.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+	let redacted = text;
+	for (const secret of secrets) {
+		if (secret && secret.length >= 8) redacted = redacted.split(secret).join('[redacted]');
+	}
+	for (const pattern of SECRET_PATTERNS) redacted = redacted.replace(pattern, '[redacted]');
+	return redacted;
+}
+
 /** Reads Rivya's envelope from any response body; tolerates variation, as the live API may differ. */
 export function readErrorEnvelope(body: unknown): RivyaErrorBody | undefined {
 	let parsed = body;
@@ -119,11 +139,18 @@ export function rivyaApiError(
 	node: INode,
 	status: number,
 	body: unknown,
-	context: RivyaErrorContext & { itemIndex?: number } = {},
+	context: RivyaErrorContext & { itemIndex?: number; secrets?: readonly string[] } = {},
 ): NodeApiError {
-	const envelope = readErrorEnvelope(body) ?? {
+	const read = readErrorEnvelope(body) ?? {
 		code: status >= 500 ? 'internal_error' : `http_${status}`,
 		message: DEFAULT_MESSAGES[status] ?? `Rivya answered with HTTP ${status}`,
+	};
+	// A server may echo the key (or anything else secret) in its message: it never reaches the error.
+	const clean = (text: string) => redactSecrets(text, context.secrets);
+	const envelope: RivyaErrorBody = {
+		code: clean(read.code),
+		message: clean(read.message),
+		requestId: read.requestId === undefined ? undefined : clean(read.requestId),
 	};
 	const trace = `Rivya error code: ${envelope.code}${envelope.requestId ? ` · request ID: ${envelope.requestId}` : ''}`;
 	const error = new NodeApiError(
@@ -157,9 +184,10 @@ export function rivyaNetworkError(
 	error: unknown,
 	attempts: number,
 	itemIndex?: number,
+	secrets: readonly string[] = [],
 ): NodeApiError {
 	const reason = (error as { code?: string; message?: string }) ?? {};
-	const what = String(reason.code ?? reason.message ?? 'network error');
+	const what = redactSecrets(String(reason.code ?? reason.message ?? 'network error'), secrets);
 	// n8n swaps any message that names a socket code (ECONNRESET, ...) for its own generic text, so the
 	// code goes into the description and the message keeps our wording and the attempt count.
 	return new NodeApiError(

@@ -55,6 +55,14 @@ export class MultipartLengthError extends Error {
 	}
 }
 
+/** Raised for a form field value that could start a new part (a line break or the boundary). */
+export class MultipartFieldError extends Error {
+	constructor() {
+		super('A form field value contains a line break, which could start a new part of the upload');
+		this.name = 'MultipartFieldError';
+	}
+}
+
 export class MultipartBody {
 	/** Content-Type header value, boundary included. */
 	readonly type: string;
@@ -67,6 +75,12 @@ export class MultipartBody {
 
 	/** `fields` are sent in their insertion order, before the file. */
 	constructor(fields: Record<string, string>, file: MultipartFile, boundary = multipartBoundary()) {
+		// Last line of defence against a value that ends its part and forges another one.
+		for (const value of [...Object.values(fields), file.contentType]) {
+			if (/[\r\n]/.test(value) || value.includes(boundary)) {
+				throw new MultipartFieldError();
+			}
+		}
 		this.boundary = boundary;
 		this.type = `multipart/form-data; boundary=${boundary}`;
 		const fieldParts = Object.entries(fields).map(

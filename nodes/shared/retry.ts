@@ -45,7 +45,9 @@ export function isRetryableNetworkError(error: unknown): boolean {
 		return true;
 	if (
 		typeof candidate.message === 'string' &&
-		/socket hang up|network|timeout/i.test(candidate.message)
+		/socket hang up|network|timeout|stream has been aborted|premature close/i.test(
+			candidate.message,
+		)
 	) {
 		return true;
 	}

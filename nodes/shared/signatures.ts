@@ -4,8 +4,9 @@
  *
  * - Signed content: `${webhook-id}.${webhook-timestamp}.${raw body bytes}`, HMAC-SHA256 keyed with the
  *   base64-decoded part of the secret after `whsec_`, base64-encoded.
- * - `webhook-signature` lists space-separated `v1,<base64>` entries (several during a secret rotation);
- *   other versions are ignored. Any v1 entry matching any given secret is accepted.
+ * - `webhook-signature` lists space-separated `v1,<base64>` entries (several during a secret rotation),
+ *   possibly in several header lines; other versions are ignored. Any v1 entry in any line matching
+ *   any given secret is accepted.
  * - The timestamp must be within the tolerance of our clock, in the past or in the future.
  *
  * Never throws, and no reason ever contains a secret or a signature.
@@ -14,7 +15,6 @@ import { createHmac, timingSafeEqual } from 'crypto';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 const SECRET_PREFIX = 'whsec_';
-const SIGNATURE_VERSION = 'v1';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
@@ -65,17 +65,15 @@ function computeSignature(
 		.digest('base64');
 }
 
+/**
+ * v1 entries anywhere in the header. Entries are separated by spaces; a header sent as several lines
+ * reaches us joined by ", " (Node's rule for repeated headers), so a comma may end an entry too.
+ */
+const V1_ENTRY = /(?:^|[\s,])v1,([A-Za-z0-9+/]+={0,2})(?=$|[\s,])/g;
+
 /** The decoded v1 signatures of the header; entries of other versions or not base64 are skipped. */
 function v1Signatures(header: string): Buffer[] {
-	const signatures: Buffer[] = [];
-	for (const entry of header.split(' ')) {
-		const comma = entry.indexOf(',');
-		if (comma < 0 || entry.slice(0, comma) !== SIGNATURE_VERSION) continue;
-		const encoded = entry.slice(comma + 1);
-		if (!BASE64.test(encoded)) continue;
-		signatures.push(Buffer.from(encoded, 'base64'));
-	}
-	return signatures;
+	return Array.from(header.matchAll(V1_ENTRY), (match) => Buffer.from(match[1], 'base64'));
 }
 
 function sameBytes(a: Buffer, b: Buffer): boolean {
@@ -135,3 +133,6 @@ function verify({
 	}
 	return { valid: false, reason: 'No signature matches' };
 }
+
+/** The headers a signed delivery carries (Standard Webhooks; ASSUMED.md, webhook signing), lowercase. */
+export const SIGNATURE_HEADER_NAMES = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];

@@ -35,6 +35,18 @@ export interface SseEndState {
 
 const LINE_BREAK = /[\r\n]/;
 
+/** Longest line accepted (characters): a stream that never ends its line must not fill the memory. */
+export const MAX_SSE_LINE_LENGTH = 1024 * 1024;
+/** Most data one event may carry (all its data lines together). */
+export const MAX_SSE_EVENT_DATA_LENGTH = 4 * MAX_SSE_LINE_LENGTH;
+
+/** What exceeded its cap, once the parser stopped reading because of it. */
+export interface SseOverflow {
+	what: 'line' | 'event';
+	limit: number;
+	message: string;
+}
+
 export class SseParser {
 	private readonly decoder = new TextDecoder('utf-8');
 	/** Text of the current line received so far (no line ending yet). */
@@ -44,16 +56,20 @@ export class SseParser {
 	private atStreamStart = true;
 	private eventType = '';
 	private dataLines: string[] = [];
+	private dataLength = 0;
 	private hasFields = false;
 	private lastEventId: string | undefined;
 	private retryMs: number | undefined;
 	private ended = false;
+	/** Set when a line or an event exceeded its cap: the parser then ignores everything after it. */
+	overflow: SseOverflow | undefined;
 
 	constructor(private readonly handlers: SseHandlers) {}
 
 	/** Feeds the next network chunk (bytes or already-decoded text). */
 	push(chunk: Uint8Array | string): void {
 		if (this.ended) throw new Error('SseParser: push() after end()');
+		if (this.overflow) return;
 		const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
 		this.consumeText(text);
 	}
@@ -85,10 +101,12 @@ export class SseParser {
 			const found = lineBreak.exec(text);
 			if (!found) {
 				this.partialLine += text.slice(position);
+				if (this.partialLine.length > MAX_SSE_LINE_LENGTH) this.overflowed('line');
 				return;
 			}
 			const line = this.partialLine + text.slice(position, found.index);
 			this.partialLine = '';
+			if (line.length > MAX_SSE_LINE_LENGTH) return this.overflowed('line');
 			position = found.index + 1;
 			if (found[0] === '\r') {
 				if (position < text.length) {
@@ -98,7 +116,20 @@ export class SseParser {
 				}
 			}
 			this.processLine(line);
+			if (this.overflow) return;
 		}
+	}
+
+	private overflowed(what: SseOverflow['what']): void {
+		const limit = what === 'line' ? MAX_SSE_LINE_LENGTH : MAX_SSE_EVENT_DATA_LENGTH;
+		this.overflow = {
+			what,
+			limit,
+			message: `An event-stream ${what} exceeded ${limit} characters`,
+		};
+		this.partialLine = '';
+		this.dataLines = [];
+		this.hasFields = false;
 	}
 
 	private processLine(line: string): void {
@@ -119,6 +150,11 @@ export class SseParser {
 				this.hasFields = true;
 				break;
 			case 'data':
+				this.dataLength += value.length + 1;
+				if (this.dataLength > MAX_SSE_EVENT_DATA_LENGTH) {
+					this.overflowed('event');
+					return;
+				}
 				this.dataLines.push(value);
 				this.hasFields = true;
 				break;
@@ -145,6 +181,7 @@ export class SseParser {
 		};
 		this.eventType = '';
 		this.dataLines = [];
+		this.dataLength = 0;
 		this.hasFields = false;
 		this.retryMs = undefined;
 		// Per the spec an event without data is not dispatched (e.g. a lone "event:" line).

@@ -1,5 +1,6 @@
 // The packed package is loaded by a real n8n as a community package, and its credential test works
 // against the emulator.
+import { startHostileServer } from '../workflow/hostile-server';
 import { connectE2e } from './e2e-env';
 import { RIVYA_CREDENTIAL_TYPE, RIVYA_NODE_TYPE, RIVYA_TRIGGER_NODE_TYPE } from './workflows';
 
@@ -38,5 +39,31 @@ describe('Rivya credential test in n8n', () => {
 		const result = await n8n.testCredential(credential, data);
 		expect(result.status).toBe('Error');
 		expect(result.message).not.toBe('');
+	});
+
+	it('reports a redirect to another host instead of sending the key there', async () => {
+		const elsewhere = await startHostileServer();
+		const front = await startHostileServer(emulator.baseUrl);
+		front.intercept = (_, res) => {
+			res.writeHead(302, { Location: `${elsewhere.baseUrl}/api/v1/credits` });
+			res.end();
+			return true;
+		};
+		try {
+			const data = { apiKey: emulator.apiKey, baseUrl: front.baseUrl };
+			const credential = await n8n.createCredential(
+				RIVYA_CREDENTIAL_TYPE,
+				'Rivya (redirecting Base URL)',
+				data,
+			);
+			const result = await n8n.testCredential(credential, data);
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/Base URL redirects/);
+			expect(front.seen).toHaveLength(1);
+			expect(elsewhere.seen).toEqual([]);
+		} finally {
+			await front.close();
+			await elsewhere.close();
+		}
 	});
 });

@@ -226,6 +226,21 @@ describe('Rivya Trigger through n8n', () => {
 		});
 	});
 
+	it('refuses a delivery without signature headers with 401 naming the header names that arrived', async () => {
+		const response = await fetch(endpoint.url, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', 'X-Other-Signature': 'sha256=not-shown' },
+			body: JSON.stringify({ id: 'evt_unsigned', type: 'generation.succeeded', data: {} }),
+		});
+		expect(response.status).toBe(401);
+		const body = await response.text();
+		expect(body).toMatch(
+			/^Unauthorized: the delivery has no webhook-id, webhook-timestamp, webhook-signature headers/,
+		);
+		expect(body).toContain('x-other-signature');
+		expect(body).not.toContain('not-shown');
+	});
+
 	it('revokes the endpoint on unpublish', async () => {
 		await n8n.deactivate(workflowId);
 		published = false;

@@ -115,6 +115,15 @@ function images(maxFiles: number, maxMb = 10): ReferenceMedia {
 	};
 }
 
+/**
+ * Models whose pages read "Text or URL ready; reference modes use Files API": text needs no upload,
+ * references must be Files API URLs (rivya-api.md §4).
+ */
+const REFERENCES_VIA_FILES_API = (kind: MediaKind): Partial<MediaModelSpec> => ({
+	inputStatus: 'partial_requires_files',
+	uploadModes: [`reference-to-${kind}`],
+});
+
 const SEED_RANGE = { min: 0, max: 2147483647, step: 1 };
 const VEO_ASPECT = select('aspectRatio', '16:9', ['16:9', '9:16', 'Auto']);
 const VEO_SEEDS = numberParam('seeds', null, { min: 10000, max: 99999, step: 1 });
@@ -157,7 +166,8 @@ function mediaModel(spec: MediaModelSpec): ModelDefinition {
 		supported_api_inputs: references ? ['text', 'file'] : ['text'],
 		requires_files_api: inputStatus === 'requires_files_api',
 		requires_upload_for_modes: spec.uploadModes ?? [],
-		url_input_supported: references !== null && inputStatus !== 'requires_files_api',
+		// Only "available_url_input" takes external reference URLs; the other statuses need Files API URLs.
+		url_input_supported: references !== null && inputStatus === 'available_url_input',
 		file_kinds: references ? [...references.kinds] : [],
 		chat_capabilities: null,
 		notices: spec.notices ?? [],
@@ -291,6 +301,7 @@ export function defaultCatalog(): ModelDefinition[] {
 			category: 'image',
 			credits: 3,
 			promptMax: 5000,
+			...REFERENCES_VIA_FILES_API('image'),
 			references: images(10),
 			params: [
 				select('imageSize', '1:1', [
@@ -315,6 +326,7 @@ export function defaultCatalog(): ModelDefinition[] {
 			category: 'image',
 			credits: 5,
 			promptMax: 20000,
+			...REFERENCES_VIA_FILES_API('image'),
 			references: images(14, 30),
 			params: [
 				select('aspect_ratio', 'auto', [
@@ -345,6 +357,7 @@ export function defaultCatalog(): ModelDefinition[] {
 			category: 'image',
 			credits: 8,
 			promptMax: 10000,
+			...REFERENCES_VIA_FILES_API('image'),
 			references: images(8, 30),
 			params: [
 				select('aspect_ratio', '1:1', [
@@ -476,7 +489,7 @@ export function defaultCatalog(): ModelDefinition[] {
 			rules: { videosWithImages: { videos: 1, imagesWithVideo: 5 } },
 			references: {
 				kinds: ['image', 'video'],
-				max_files: 9,
+				max_files: 10,
 				max_bytes: { image: 10 * MB, video: 95 * MB },
 				mime_types: {
 					image: DEFAULT_FILE_LIMITS.image.mimeTypes,

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { ZodTypeAny } from 'zod';
+import type { z } from 'zod/v4';
 
 import { generateMedia } from './media';
 import type { MediaFormat } from './state';
@@ -14,7 +14,7 @@ import type { MediaFormat } from './state';
 export type JsonBody = Record<string, any>;
 
 /** Asserts that `value` matches `schema`; a mismatch fails the test with zod's list of differences. */
-export function expectSchema(schema: ZodTypeAny, value: unknown): void {
+export function expectSchema(schema: z.ZodType, value: unknown): void {
 	const result = schema.safeParse(value);
 	expect(result.success ? [] : result.error.issues).toEqual([]);
 }

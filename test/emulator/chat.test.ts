@@ -252,6 +252,37 @@ describe('POST /api/v1/chat/completions', () => {
 		expect(noSearch.body.error.message).toContain('enable_web_search');
 	});
 
+	it('documented defaults: enable_web_search false and reasoning_effort "default", on every chat model', async () => {
+		const account = await freshAccount();
+		for (const model of [CHAT_MODEL, TEXT_ONLY_CHAT_MODEL]) {
+			const omitted = await account.call('POST', '/api/v1/chat/completions', {
+				model,
+				message: 'defaults',
+			});
+			const explicit = await account.call('POST', '/api/v1/chat/completions', {
+				model,
+				message: 'defaults',
+				enable_web_search: false,
+				reasoning_effort: 'default',
+			});
+			expect({ model, status: explicit.status }).toEqual({ model, status: 200 });
+			expect(explicit.body.message.content).toBe(omitted.body.message.content);
+			expect(omitted.body.message.content).not.toMatch(/Web search|Reasoning effort/);
+		}
+		const efforts = ['default', 'minimal', 'low', 'medium', 'high', 'xhigh'];
+		for (const reasoning_effort of efforts) {
+			const answer = await account.call('POST', '/api/v1/chat/completions', {
+				model: CHAT_MODEL,
+				message: 'effort',
+				reasoning_effort,
+			});
+			expect({ reasoning_effort, status: answer.status }).toEqual({
+				reasoning_effort,
+				status: 200,
+			});
+		}
+	});
+
 	it('refuses sessions of another model, another account, Studio, or unknown ids with 409', async () => {
 		const owner = await freshAccount();
 		const stranger = await freshAccount();
@@ -411,6 +442,13 @@ describe('POST /api/v1/chat/completions', () => {
 		expect(await balance(account)).toBe(before - first.body.credits.final);
 		const session = await account.call('GET', `/api/v1/chat/sessions/${first.body.session_id}`);
 		expect(session.body.message_count).toBe(2);
+		const otherBody = await account.call(
+			'POST',
+			'/api/v1/chat/completions',
+			{ ...body, message: 'something else' },
+			{ 'Idempotency-Key': 'chat-turn-1' },
+		);
+		expectError(otherBody, 409, 'idempotency_conflict');
 	});
 });
 

@@ -284,6 +284,11 @@ export class EmulatorClient {
 		return this.control('PUT', `/models/${modelId}/behavior`, behavior);
 	}
 
+	/** Renames the chat stream's events; `{}` restores the contract's names. */
+	setChatStreamEventNames(names: { start?: string; delta?: string; done?: string; error?: string }) {
+		return this.control('PUT', '/chat/stream-event-names', names);
+	}
+
 	addFault(fault: FaultInput) {
 		return this.control<{ faultId: string }>('POST', '/faults', fault);
 	}
@@ -299,10 +304,11 @@ export class EmulatorClient {
 		return this.control('POST', '/webhooks/faults', fault);
 	}
 
-	/** publicApiEnabled, rateLimitPerMinute, advanceClockMs. */
+	/** publicApiEnabled, rateLimitPerMinute (per rateLimitWindowMs, default one minute), advanceClockMs. */
 	settings(input: {
 		publicApiEnabled?: boolean;
 		rateLimitPerMinute?: number;
+		rateLimitWindowMs?: number;
 		advanceClockMs?: number;
 	}) {
 		return this.control('PUT', '/settings', input);

@@ -285,10 +285,8 @@ describe('POST /files', () => {
 			params: { referenceMediaItems: [{ ...item, durationToken: audio.body.duration_token }] },
 		});
 		expect(forged.body.error.message).toContain('not a valid duration_token');
-		const tooMany = Array.from({ length: 6 }, () => ({
-			url: 'https://e.com/a.png',
-			kind: 'image',
-		}));
+		const image = await api.uploadFile({ data: await sample('png'), kind: 'image' });
+		const tooMany = Array.from({ length: 6 }, () => ({ url: image.body.url, kind: 'image' }));
 		const combo = await api.createGeneration({
 			model: 'happyhorse-1-0',
 			prompt: 'x',

@@ -3,8 +3,16 @@
 // the result media (real, valid, streamed).
 import { crc32 } from 'node:zlib';
 import { expectError, sleep, useEmulator } from './core-test-setup';
+import type { ModelDefinition } from './catalog';
+import { generateMedia } from './media';
 
 const emulator = useEmulator();
+
+async function pngOf(bytes: number): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of generateMedia('png', bytes).stream()) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
 
 describe('POST /generations validation', () => {
 	const invalidRequests: Array<[Record<string, unknown>, string]> = [
@@ -124,10 +132,9 @@ describe('POST /generations validation', () => {
 		});
 		expect(dialogue.status).toBe(202);
 		const references = await api.createGeneration({
-			model: 'nano-banana',
+			model: 'kling-2-6',
 			prompt: 'x',
 			params: {
-				output_format: 'jpeg',
 				referenceMediaItems: [
 					{ url: 'https://example.com/a.png', kind: 'image', name: 'a.png', mimeType: 'image/png' },
 				],
@@ -210,6 +217,24 @@ describe('generation lifecycle', () => {
 		expect((await api.counters()).tasksCreated).toBe(0);
 		expect((await poor.getCredits()).body.current_credits).toBe(3);
 		expect((await poor.createGeneration({ model: '4o-image', prompt: 'x' })).status).toBe(202);
+	});
+
+	it('can fail a started task for credits (fail_credits) and report final_credits as set', async () => {
+		const { api } = emulator;
+		await api.setModelBehavior('sora-2', { outcome: 'fail_credits', failedFinalCredits: 2 });
+		const created = await api.createGeneration({ model: 'sora-2', prompt: 'x' });
+		expect(created.status).toBe(202);
+		const failed = await api.waitForGeneration(created.body.id);
+		expect(failed.body).toMatchObject({
+			status: 'failed',
+			reserved_credits: 6,
+			final_credits: 2,
+			result: null,
+			error: { code: 'generation_failed' },
+		});
+		expect(failed.body.error.message).toMatch(/credits/i);
+		expect((await api.getCredits()).body.current_credits).toBe(998);
+		expect(await api.counters()).toMatchObject({ tasksCreated: 1, creditsCharged: 2 });
 	});
 
 	it("answers 404 not_found for another account's task, exactly like a missing one", async () => {
@@ -411,5 +436,88 @@ describe('result media', () => {
 		expect(Number(download.headers['content-length'])).toBe(300 * 1024 * 1024);
 		expect(download.head.subarray(4, 8).toString('latin1')).toBe('ftyp');
 		expect(heapPeak - heapBefore).toBeLessThan(64 * 1024 * 1024);
+	});
+});
+
+describe('reference media through the Files API (nano-banana family, happyhorse-1-0, wan-2-6)', () => {
+	const filesApiModels: Array<[string, 'image' | 'video']> = [
+		['nano-banana', 'image'],
+		['nano-banana-2', 'image'],
+		['nano-banana-pro', 'image'],
+		['happyhorse-1-0', 'image'],
+		['wan-2-6', 'image'],
+	];
+
+	it('lists them as not taking URL input, with the documented limits', async () => {
+		const models = (await emulator.api.listModels()).body.data as ModelDefinition[];
+		const byId = Object.fromEntries(models.map((model) => [model.id, model]));
+		for (const [id] of filesApiModels) {
+			expect({ id, url: byId[id].url_input_supported }).toEqual({ id, url: false });
+			expect(byId[id].requires_upload_for_modes).toEqual([
+				id.startsWith('nano') ? 'reference-to-image' : 'reference-to-video',
+			]);
+		}
+		expect(byId['kling-2-6'].url_input_supported).toBe(true);
+		const limits = (id: string) => {
+			const { max_files, max_bytes } = byId[id].reference_media!;
+			return { max_files, max_bytes };
+		};
+		const MB = 1024 * 1024;
+		expect(limits('nano-banana')).toEqual({ max_files: 10, max_bytes: { image: 10 * MB } });
+		expect(limits('nano-banana-2')).toEqual({ max_files: 14, max_bytes: { image: 30 * MB } });
+		expect(limits('nano-banana-pro')).toEqual({ max_files: 8, max_bytes: { image: 30 * MB } });
+		expect(limits('happyhorse-1-0')).toEqual({
+			max_files: 10,
+			max_bytes: { image: 10 * MB, video: 95 * MB },
+		});
+		expect(limits('wan-2-6')).toEqual({
+			max_files: 1,
+			max_bytes: { image: 10 * MB, video: 10 * MB },
+		});
+	});
+
+	it.each(filesApiModels)(
+		'%s refuses an external reference URL with 400 validation_failed and accepts a Files API URL',
+		async (model, kind) => {
+			const { api } = emulator;
+			const external = await api.createGeneration({
+				model,
+				prompt: 'x',
+				params: { referenceMediaItems: [{ url: 'https://cdn.example.com/a.png', kind }] },
+			});
+			expectError(external, 400, 'validation_failed');
+			expect(external.body.error.message).toContain(
+				'params.referenceMediaItems[0].url must be a Files API url',
+			);
+			const uploaded = await api.uploadFile({ data: await pngOf(4096), kind: 'image', model });
+			expect(uploaded.status).toBe(201);
+			const accepted = await api.createGeneration({
+				model,
+				prompt: 'x',
+				params: { referenceMediaItems: [{ url: uploaded.body.url, kind }] },
+			});
+			expect(accepted.status).toBe(202);
+			expect((await api.counters()).tasksCreated).toBe(1);
+		},
+	);
+
+	it('happyhorse-1-0 takes 10 reference files, not 11', async () => {
+		const { api } = emulator;
+		const uploaded = await api.uploadFile({ data: await pngOf(4096), kind: 'image' });
+		const items = (count: number) =>
+			Array.from({ length: count }, () => ({ url: uploaded.body.url, kind: 'image' }));
+		const ten = await api.createGeneration({
+			model: 'happyhorse-1-0',
+			prompt: 'x',
+			params: { referenceMediaItems: items(10) },
+		});
+		expect(ten.status).toBe(202);
+		const eleven = await api.createGeneration({
+			model: 'happyhorse-1-0',
+			prompt: 'x',
+			params: { referenceMediaItems: items(11) },
+		});
+		expectError(eleven, 400, 'validation_failed');
+		expect(eleven.body.error.message).toContain('at most 10 files');
 	});
 });

@@ -158,7 +158,6 @@ export const WebhookDeliverySchema = z
 export const WebhookEventSchema = z
 	.object({
 		id: z.string().startsWith('evt_'),
-		object: z.literal('event'),
 		type: z.enum(WEBHOOK_EVENT_TYPES),
 		api_version: z.literal('2026-05-11'),
 		created_at: isoTimestamp,

@@ -185,7 +185,8 @@ export const ControlKeySchema = z.object({ apiKey: z.string() });
 export const ControlCreditsSchema = z.object({ credits: z.number().nonnegative() });
 export const ControlBehaviorSchema = z.object({
 	durationMs: z.number().nonnegative().optional(),
-	outcome: z.enum(['succeed', 'fail']).optional(),
+	outcome: z.enum(['succeed', 'fail', 'fail_credits']).optional(),
+	failedFinalCredits: z.number().int().nonnegative().optional(),
 	resultBytes: z.number().int().nonnegative().optional(),
 	resultCount: z.number().int().min(1).max(10).optional(),
 });
@@ -209,6 +210,7 @@ export const ControlFaultSchema = z.object({
 export const ControlSettingsSchema = z.object({
 	publicApiEnabled: z.boolean().optional(),
 	rateLimitPerMinute: z.number().int().min(1).optional(),
+	rateLimitWindowMs: z.number().int().min(100).optional(),
 	advanceClockMs: z.number().nonnegative().optional(),
 });
 

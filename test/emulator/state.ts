@@ -18,6 +18,11 @@ export interface EmulatorOptions {
 	/** How long a generation takes unless a model behaviour overrides it. */
 	defaultJobMs?: number;
 	rateLimitPerMinute?: number;
+	/**
+	 * Length of the sliding rate-limit window (default one minute). Benchmarks shorten it (with the
+	 * limit scaled alike) to see many windows in seconds; the limit still reads "per minute" elsewhere.
+	 */
+	rateLimitWindowMs?: number;
 	webhookRetryScheduleMs?: number[];
 	webhookTimeoutMs?: number;
 	/** Size of generated result media per kind. */
@@ -52,6 +57,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 		allowLocalWebhooks: options.allowLocalWebhooks ?? false,
 		defaultJobMs: options.defaultJobMs ?? 1000,
 		rateLimitPerMinute: options.rateLimitPerMinute ?? 600,
+		rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
 		webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS,
 		webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
 		resultBytes: { ...DEFAULT_RESULT_BYTES, ...options.resultBytes },
@@ -89,7 +95,9 @@ export interface Task {
 	finalCredits: number;
 	createdAtMs: number;
 	durationMs: number;
-	outcome: 'succeed' | 'fail';
+	outcome: TaskOutcome;
+	/** `final_credits` a failed task reports (0 unless a test says otherwise). */
+	failedFinalCredits: number;
 	resultBytes: number;
 	resultCount: number;
 	format: MediaFormat;
@@ -113,9 +121,17 @@ export interface StoredFile {
 	expiresAt: string;
 }
 
+/**
+ * `fail_credits`: the task starts, then is marked failed because the account ran low on credits
+ * (Rivya's task-lifecycle docs), unlike a 402 at submit, which creates no task.
+ */
+export type TaskOutcome = 'succeed' | 'fail' | 'fail_credits';
+
 export interface ModelBehavior {
 	durationMs?: number;
-	outcome?: 'succeed' | 'fail';
+	outcome?: TaskOutcome;
+	/** `final_credits` of a failed task: refunds follow product policy, so clients must not assume 0. */
+	failedFinalCredits?: number;
 	resultBytes?: number;
 	resultCount?: number;
 }
@@ -189,6 +205,7 @@ export class EmulatorState {
 	baseUrl = '';
 	publicApiEnabled = true;
 	rateLimitPerMinute: number;
+	rateLimitWindowMs: number;
 
 	accounts = new Map<string, Account>();
 	keys = new Map<string, ApiKeyRecord>();
@@ -220,6 +237,7 @@ export class EmulatorState {
 	constructor(options: EmulatorOptions = {}) {
 		this.options = resolveOptions(options);
 		this.rateLimitPerMinute = this.options.rateLimitPerMinute;
+		this.rateLimitWindowMs = this.options.rateLimitWindowMs;
 		this.reset();
 	}
 
@@ -257,6 +275,7 @@ export class EmulatorState {
 		this.counters = new Counters();
 		this.publicApiEnabled = true;
 		this.rateLimitPerMinute = this.options.rateLimitPerMinute;
+		this.rateLimitWindowMs = this.options.rateLimitWindowMs;
 		this.clockOffsetMs = 0;
 		this.models = new Map(buildCatalog(this.options.catalog).map((model) => [model.id, model]));
 		this.defaultAccount = this.createAccount({
@@ -339,15 +358,19 @@ export class EmulatorState {
 		const now = this.nowMs();
 		const window = this.rateWindows.get(bucket) ?? [];
 		let expired = 0;
-		while (expired < window.length && window[expired] <= now - MINUTE_MS) expired++;
+		const windowMs = this.rateLimitWindowMs;
+		while (expired < window.length && window[expired] <= now - windowMs) expired++;
 		if (expired > 0) window.splice(0, expired);
 		if (window.length >= this.rateLimitPerMinute) {
-			const retryAfterSeconds = Math.max(1, Math.ceil((window[0] + MINUTE_MS - now) / 1000));
+			const retryAfterSeconds = Math.max(1, Math.ceil((window[0] + windowMs - now) / 1000));
+			this.counters.bump(bucket.startsWith('ip:') ? 'rateLimitedWithoutKey' : 'rateLimited');
 			this.rateWindows.set(bucket, window);
 			throw new ApiError(
 				429,
 				'rate_limited',
-				`Rate limit of ${this.rateLimitPerMinute} requests per minute exceeded`,
+				windowMs === MINUTE_MS
+					? `Rate limit of ${this.rateLimitPerMinute} requests per minute exceeded`
+					: `Rate limit of ${this.rateLimitPerMinute} requests per ${windowMs / 1000} s exceeded`,
 				{ 'Retry-After': String(retryAfterSeconds) },
 			);
 		}
@@ -421,7 +444,9 @@ export class EmulatorState {
 		const account = this.accounts.get(task.accountId);
 		const succeeded = task.outcome === 'succeed';
 		task.status = succeeded ? 'succeeded' : 'failed';
-		task.finalCredits = succeeded ? task.reservedCredits : 0;
+		task.finalCredits = succeeded
+			? task.reservedCredits
+			: Math.min(task.reservedCredits, task.failedFinalCredits);
 		task.settled = true;
 		if (account) this.settleCredits(account, task.reservedCredits, task.finalCredits);
 		this.events.emit('generation.terminal', task, account);
@@ -453,10 +478,7 @@ export class EmulatorState {
 			created_at: new Date(task.createdAtMs).toISOString(),
 			updated_at: new Date(updatedAtMs).toISOString(),
 			result: task.status === 'succeeded' ? { primary_url: urls[0], urls } : null,
-			error:
-				task.status === 'failed'
-					? { code: 'generation_failed', message: 'The provider could not generate this result' }
-					: null,
+			error: task.status === 'failed' ? failureOf(task) : null,
 		};
 	}
 
@@ -482,6 +504,17 @@ export class EmulatorState {
 		if (fault.remaining <= 0) this.faults = this.faults.filter((candidate) => candidate !== fault);
 		return fault;
 	}
+}
+
+/** The failed task's `error`; a credits failure says so in the message (its code is not documented). */
+function failureOf(task: Task): { code: string; message: string } {
+	if (task.outcome === 'fail_credits') {
+		return {
+			code: 'generation_failed',
+			message: 'Insufficient credits: the account ran low on credits while the task was running',
+		};
+	}
+	return { code: 'generation_failed', message: 'The provider could not generate this result' };
 }
 
 export function extensionOf(format: MediaFormat): string {

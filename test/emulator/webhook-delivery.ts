@@ -272,7 +272,6 @@ export class WebhookService {
 		const createdAt = this.options.now();
 		const payload = {
 			id,
-			object: 'event',
 			type,
 			api_version: WEBHOOK_API_VERSION,
 			created_at: createdAt,

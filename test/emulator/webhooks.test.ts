@@ -419,8 +419,9 @@ describe('webhook deliveries', () => {
 
 		const event = JSON.parse(request.rawBody.toString('utf8')) as JsonBody;
 		expectSchema(WebhookEventSchema, event);
+		// Exactly the documented keys, in the documented order (no `object`).
+		expect(Object.keys(event)).toEqual(['id', 'type', 'api_version', 'created_at', 'data']);
 		expect(event).toMatchObject({
-			object: 'event',
 			type: 'generation.succeeded',
 			api_version: '2026-05-11',
 		});
@@ -686,7 +687,6 @@ describe('webhook deliveries', () => {
 		const event = JSON.parse(request.rawBody.toString('utf8')) as JsonBody;
 		expect(event).toMatchObject({
 			id: tested.body.event_id,
-			object: 'event',
 			type: 'generation.failed',
 			api_version: '2026-05-11',
 			test: true,

@@ -302,3 +302,36 @@ describe('model params form', () => {
 		expect(fieldForParam(model('voice').params[0]).required).toBe(true);
 	});
 });
+
+describe('hostile or sloppy params', () => {
+	it.each(['__proto__', 'constructor', 'prototype'])(
+		'"%s" in Additional Params is an input error naming the field, not a silently dropped key',
+		(key) => {
+			const extra = JSON.parse(`{"${key}": {"dialogue": [{"voice": "Adam", "text": "Hi"}]}}`);
+			const { params, problems } = buildModelParams(model('dialogue'), {}, extra);
+			expect(problems.map((problem) => problem.field)).toContain(
+				`Additional Params (JSON) > ${key}`,
+			);
+			expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
+			// The required-param check is not fooled by an inherited value either.
+			expect(
+				problems.some((problem) => /requires the parameter dialogue/.test(problem.message)),
+			).toBe(true);
+		},
+	);
+
+	it('parses numbers strictly as decimals: blank, hex, binary and Infinity are errors', () => {
+		const seed = model('img-basic').params.find((param) => param.key === 'seed')!;
+		for (const bad of [' ', '0x10', '0b1', '0o7', 'Infinity', '1_000', '12abc']) {
+			expect(coerceParamValue(seed, bad)).toHaveProperty('problem');
+		}
+		expect(coerceParamValue(seed, '16')).toEqual({ value: 16 });
+		expect(coerceParamValue(seed, ' 42 ')).toEqual({ value: 42 });
+		expect(buildModelParams(model('img-basic'), {}, { seed: '0x10' }).problems[0].field).toBe(
+			'Additional Params (JSON) > seed',
+		);
+		expect(buildModelParams(model('img-basic'), { seed: '   ' }, {}).problems[0].field).toBe(
+			'Model Parameters > seed',
+		);
+	});
+});

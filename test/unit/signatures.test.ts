@@ -1,4 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import * as http from 'node:http';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
+import type { AddressInfo } from 'node:net';
 
 import { verifyWebhookSignature } from '../../nodes/shared/signatures';
 
@@ -332,5 +336,69 @@ describe('verifyWebhookSignature', () => {
 		expect(
 			verifyWebhookSignature({ secrets: [secret], headers: asArray, rawBody, nowMs: NOW_MS }).valid,
 		).toBe(true);
+	});
+});
+
+describe('webhook-signature sent as several header lines', () => {
+	it('accepts a delivery whose valid signature is in the first of two lines, as Node joins them', async () => {
+		const secret = newSecret();
+		const other = newSecret();
+		const id = 'evt_lines_1';
+		const body = Buffer.from('{"id":"evt_lines_1"}');
+		const nowSeconds = Math.floor(Date.now() / 1000);
+		const lines = [
+			`v1,${sign(secret, id, nowSeconds, body)}`,
+			`v1,${sign(other, id, nowSeconds, body)}`,
+		];
+		const received: Array<string | string[] | undefined> = [];
+		const server = http.createServer((req, res) => {
+			received.push(req.headers['webhook-signature']);
+			res.end();
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		for (const order of [lines, [...lines].reverse()]) {
+			await new Promise<void>((resolve, reject) => {
+				const request = http.request({ port, host: '127.0.0.1', method: 'POST' }, (res) => {
+					res.resume();
+					res.on('end', resolve);
+				});
+				request.on('error', reject);
+				request.setHeader('webhook-signature', order); // two header lines
+				request.end(body);
+			});
+		}
+		server.close();
+
+		expect(received[0]).toContain(', ');
+		for (const header of received) {
+			const result = verifyWebhookSignature({
+				secrets: [secret],
+				headers: {
+					'webhook-id': id,
+					'webhook-timestamp': String(nowSeconds),
+					'webhook-signature': header,
+				},
+				rawBody: body,
+			});
+			expect(result).toMatchObject({ valid: true, eventId: id });
+		}
+	});
+
+	it('still rejects when no line holds a matching signature', () => {
+		const secret = newSecret();
+		const body = Buffer.from('{}');
+		const header = `v1,${sign(newSecret(), 'evt_x', NOW_SECONDS, body)}, v1,${sign(newSecret(), 'evt_x', NOW_SECONDS, body)}`;
+		const result = verifyWebhookSignature({
+			secrets: [secret],
+			headers: {
+				'webhook-id': 'evt_x',
+				'webhook-timestamp': String(NOW_SECONDS),
+				'webhook-signature': header,
+			},
+			rawBody: body,
+			nowMs: NOW_MS,
+		});
+		expect(result.valid).toBe(false);
 	});
 });

@@ -3,7 +3,12 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { readChatStream, type ChatCompletion } from '../../nodes/shared/chat';
 import { rivyaCodeOf } from '../../nodes/shared/errors';
-import { parseSseText, SseParser, type SseEvent } from '../../nodes/shared/sse';
+import {
+	MAX_SSE_LINE_LENGTH,
+	parseSseText,
+	SseParser,
+	type SseEvent,
+} from '../../nodes/shared/sse';
 import type { RivyaContext } from '../../nodes/shared/transport';
 
 /** Feeds `bytes` to a fresh parser cut at the given offsets; returns the events and the end state. */
@@ -264,5 +269,33 @@ describe('readChatStream', () => {
 			{},
 		).catch((caught: unknown) => caught);
 		expect((error as NodeApiError).message).toMatch(/could not be read/);
+	});
+});
+
+describe('caps', () => {
+	it('stops at a line longer than MAX_SSE_LINE_LENGTH, even split across chunks', () => {
+		const parser = new SseParser({ onEvent: () => undefined });
+		parser.push('data: ');
+		const chunk = 'x'.repeat(64 * 1024);
+		for (let index = 0; index < 20; index++) parser.push(chunk);
+		expect(parser.overflow).toMatchObject({ what: 'line', limit: MAX_SSE_LINE_LENGTH });
+	});
+
+	it('stops at an event whose data lines together exceed the event cap, dispatching nothing', () => {
+		const events: SseEvent[] = [];
+		const parser = new SseParser({ onEvent: (event) => events.push(event) });
+		const line = `data: ${'y'.repeat(MAX_SSE_LINE_LENGTH - 10)}\n`;
+		for (let index = 0; index < 5; index++) parser.push(line);
+		parser.push('\n');
+		expect(parser.overflow).toMatchObject({ what: 'event' });
+		expect(events).toEqual([]);
+	});
+
+	it('accepts a line just under the cap', () => {
+		const events: string[] = [];
+		const parser = new SseParser({ onEvent: (event) => events.push(event.data) });
+		parser.push(`data: ${'z'.repeat(MAX_SSE_LINE_LENGTH - 10)}\n\n`);
+		expect(events[0]).toHaveLength(MAX_SSE_LINE_LENGTH - 10);
+		expect(parser.overflow).toBeUndefined();
 	});
 });

@@ -175,6 +175,37 @@ describe('Chat > Send Message', () => {
 		expect(output.text).toContain(`Attachments seen: ${fileId}.`);
 	});
 
+	it('sends a non-streaming turn as documented: attachments [{file_id}], defaults left to Rivya, an Idempotency-Key', async () => {
+		const png = await bytesOf('png', 2048);
+		const keysBefore = new Set(emulator.state.idempotency.keys());
+		const result = await run(
+			[chatNode('Chat', { message: 'Look', options: { imageBinaryProperties: 'photo' } })],
+			{
+				inputItems: [
+					{
+						json: {},
+						binary: { photo: { data: png.toString('base64'), mimeType: 'image/png' } },
+					},
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		const [output] = jsonOf(result.outputOf('Chat'));
+		const [fileId] = output.uploadedFileIds as string[];
+		// enable_web_search (default false) and reasoning_effort (default "default") were left at Rivya's defaults.
+		expect(String(output.text)).not.toMatch(/Web search|Reasoning effort/);
+		const session = await fetch(
+			`${emulator.baseUrl}/api/v1/chat/sessions/${String(output.sessionId)}`,
+			{ headers: { Authorization: `Bearer ${emulator.apiKey}` } },
+		);
+		const { messages } = (await session.json()) as { messages: IDataObject[] };
+		expect(messages[0].attachments).toEqual([{ file_id: fileId }]);
+		const keyedRoutes = [...emulator.state.idempotency.keys()]
+			.filter((key) => !keysBefore.has(key))
+			.map((key) => key.split('\n')[1]);
+		expect(keyedRoutes).toEqual(['POST /api/v1/files', 'POST /api/v1/chat/completions']);
+	});
+
 	it('gives the same final output streaming and not streaming', async () => {
 		const message = 'Tell me three short facts about otters, please.';
 		const plain = await run([chatNode('Chat', { message })]);
@@ -347,6 +378,44 @@ describe('Chat > Send Message', () => {
 		expect(output.text).toContain('Echo (turn 1): A reply long enough to be cut.');
 		// Whether Rivya kept the cut turn (replayed) or dropped it (refunded), one turn is paid in total.
 		expect(await charged()).toBe(chargedBefore + (output.credits as { final: number }).final);
+	});
+
+	describe('stream event names other than the contract’s (they are not documented)', () => {
+		afterEach(async () => {
+			await control('PUT', '/_emulator/chat/stream-event-names', {});
+		});
+
+		it('no recognised final event: an error naming the events, with the text that arrived', async () => {
+			await control('PUT', '/_emulator/chat/stream-event-names', { done: 'response.completed' });
+			const result = await run([
+				chatNode('Chat', { message: 'Name the events', options: { stream: true } }),
+			]);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/incomplete.*events received: start, delta ×\d+, response\.completed\)/,
+			);
+			expect(result.error?.description).toContain('Echo (turn 1): Name the events');
+			expect(result.error?.description).toContain('not returned as the answer');
+		});
+
+		it('only unknown events: an error naming them, never an empty success', async () => {
+			await control('PUT', '/_emulator/chat/stream-event-names', {
+				start: 'message_start',
+				delta: 'content_block_delta',
+				done: 'message_stop',
+				error: 'failure',
+			});
+			const result = await run([
+				chatNode('Chat', { message: 'Anyone there?', options: { stream: true } }),
+			]);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/events received: message_start, content_block_delta ×\d+, message_stop\)/,
+			);
+			expect(result.error?.description).toMatch(
+				/None of the stream's events is one this node reads/,
+			);
+		});
 	});
 
 	it('turns an error event in the middle of the stream into Rivya’s error', async () => {

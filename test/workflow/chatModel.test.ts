@@ -4,6 +4,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startEmulator, type EmulatorHandle } from '../emulator';
 import { supplyData, type TestNode } from './harness';
+import { startHostileServer } from './hostile-server';
 
 let emulator: EmulatorHandle;
 
@@ -99,14 +100,63 @@ describe('Rivya Chat Model', () => {
 		await close();
 	});
 
-	it('a repeated identical call in one execution replays Rivya’s answer instead of paying again', async () => {
-		const { model, close } = await supplied('gpt-5-2-chat', {}, 'execution-replay-1');
-		const first = await model.invoke([['human', 'Count to three.']]);
-		const charged = (await counters()).creditsCharged;
-		const again = await model.invoke([['human', 'Count to three.']]);
-		expect(again.text).toBe(first.text);
-		expect((await counters()).creditsCharged).toBe(charged);
+	it('identical calls are separate turns (e.g. one per item), each answered and charged', async () => {
+		const { model, close } = await supplied('gpt-5-2-chat', {}, 'execution-identical-1');
+		const before = (await counters()).creditsCharged as number;
+		const replies = [];
+		for (let call = 0; call < 3; call++)
+			replies.push(await model.invoke([['human', 'Same prompt.']]));
+		const ids = replies.map((reply) => reply.response_metadata?.sessionId);
+		expect(new Set(ids).size).toBe(3);
+		expect((await counters()).creditsCharged as number).toBeGreaterThan(before);
+		const afterThree = (await counters()).creditsCharged as number;
+		// The same calls in parallel (an agent with batching) are separate turns too.
+		const parallel = await Promise.all(
+			[0, 1].map(async () => await model.invoke([['human', 'Parallel prompt.']])),
+		);
+		expect(parallel[0].response_metadata?.sessionId).not.toBe(
+			parallel[1].response_metadata?.sessionId,
+		);
+		expect((await counters()).creditsCharged as number).toBeGreaterThan(afterThree);
 		await close();
+	});
+
+	it('a call whose answer was lost is retried with the same key and replays, charged once', async () => {
+		// In front of Rivya: the first chat call reaches Rivya (and is charged), but its answer is lost.
+		const front = await startHostileServer(emulator.baseUrl);
+		let lost = false;
+		front.intercept = async (request, res) => {
+			if (lost || request.url !== '/api/v1/chat/completions') return false;
+			lost = true;
+			await fetch(`${emulator.baseUrl}${request.url}`, {
+				method: 'POST',
+				headers: request.headers as Record<string, string>,
+				body: new Uint8Array(request.body),
+			});
+			res.writeHead(200, { 'Content-Type': 'text/html' });
+			res.end('<html>proxy error</html>');
+			return true;
+		};
+		const result = await supplyData({
+			node: modelNode('gpt-5-2-chat'),
+			credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: front.baseUrl } },
+			executionId: 'execution-lost-answer-1',
+		});
+		const model = result.response as LangChainChatModel;
+		const before = (await counters()).creditsCharged as number;
+		await expect(model.invoke([['human', 'Lost answer.']])).rejects.toThrow();
+		const chargedByLostCall = ((await counters()).creditsCharged as number) - before;
+		expect(chargedByLostCall).toBeGreaterThan(0);
+		const retried = await model.invoke([['human', 'Lost answer.']]);
+		expect(retried.text).toMatch(/Lost answer/);
+		expect(((await counters()).creditsCharged as number) - before).toBe(chargedByLostCall);
+		const keys = front.seen
+			.filter((request) => request.url === '/api/v1/chat/completions')
+			.map((request) => request.headers['idempotency-key']);
+		expect(keys).toHaveLength(2);
+		expect(keys[0]).toBe(keys[1]);
+		await result.close();
+		await front.close();
 	});
 
 	it('passes web search and reasoning effort to Rivya', async () => {

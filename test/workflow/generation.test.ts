@@ -1,7 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 // Generation resource through n8n's real engine against the Rivya emulator: batches submitted and
 // polled together, results into binary data (both binary modes), references, cancel, timeouts,
 // failed jobs, the checks made before paying, and faults that must never cost a second task.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { generateMedia } from '../emulator/media';
@@ -83,6 +85,30 @@ async function pngBytes(size: number): Promise<Buffer> {
 	for await (const chunk of generateMedia('png', size).stream()) chunks.push(chunk as Buffer);
 	return Buffer.concat(chunks);
 }
+
+/** A public file host for reference URLs: serves `body` on any path except /missing*, logs paths. */
+async function referenceHost(body: Buffer): Promise<{ url: string; requests: string[] }> {
+	const requests: string[] = [];
+	const server = http.createServer((req, res) => {
+		const path = (req.url ?? '/').split('?')[0];
+		if (path.startsWith('/missing')) {
+			res.writeHead(404).end();
+			return;
+		}
+		requests.push(path);
+		res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': body.length }).end(body);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	hosts.push(server);
+	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+const hosts: http.Server[] = [];
+afterEach(async () => {
+	await Promise.all(
+		hosts.splice(0).map((server) => new Promise((resolve) => server.close(resolve))),
+	);
+});
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
 	for (let attempt = 0; attempt < 400; attempt++) {
@@ -175,8 +201,10 @@ describe('Generation > Create', () => {
 		);
 	});
 
-	it('uploads binary references through the Files API and sends them as referenceMediaItems', async () => {
+	it('uploads binary and URL references through the Files API by default (the catalog says no URL input)', async () => {
 		const png = await pngBytes(4096);
+		const host = await referenceHost(await pngBytes(3000));
+		const url = `${host.url}/style.png`;
 		const result = await run(
 			[
 				createNode({
@@ -184,12 +212,7 @@ describe('Generation > Create', () => {
 					referenceMedia: {
 						references: [
 							{ source: 'binary', binaryPropertyName: 'photo', kind: 'auto' },
-							{
-								source: 'url',
-								url: 'https://cdn.example.com/style.jpg',
-								kind: 'image',
-								mimeType: 'image/jpeg',
-							},
+							{ source: 'url', url, kind: 'image', mimeType: 'image/png' },
 						],
 					},
 					options: { downloadResults: false },
@@ -210,17 +233,100 @@ describe('Generation > Create', () => {
 		const [item] = result.outputOf('Rivya');
 		expect(item.binary).toBeUndefined();
 		const counters = await fixture.client.counters();
-		expect(counters.requests['POST /api/v1/files']).toBe(1);
+		expect(counters.requests['POST /api/v1/files']).toBe(2);
+		expect(host.requests).toEqual(['/style.png']);
 		const [task] = (await fixture.client.tasks()).tasks;
 		const references = task.params.referenceMediaItems as IDataObject[];
 		expect(references).toHaveLength(2);
 		expect(references[0]).toMatchObject({ kind: 'image', name: 'cat.png', mimeType: 'image/png' });
-		expect(String(references[0].url)).toContain(fixture.emulator.baseUrl);
-		expect(references[1]).toEqual({
-			url: 'https://cdn.example.com/style.jpg',
+		expect(references[1]).toMatchObject({
 			kind: 'image',
-			mimeType: 'image/jpeg',
+			name: 'style.png',
+			mimeType: 'image/png',
 		});
+		for (const reference of references) {
+			expect(String(reference.url)).toContain(`${fixture.emulator.baseUrl}/uploads/file_`);
+		}
+	});
+
+	it('sends a reference URL as it is only where the live catalog entry says the model takes URL input', async () => {
+		const host = await referenceHost(await pngBytes(3000));
+		const url = `${host.url}/pose.png`;
+		const klingWithUrl = () =>
+			run([
+				createNode({
+					category: 'video',
+					model: { __rl: true, mode: 'id', value: 'kling-2-6' },
+					referenceMedia: { references: [{ source: 'url', url, kind: 'image' }] },
+					options: { downloadResults: false },
+				}),
+			]);
+		// kling-2-6's catalog entry says url_input_supported: true.
+		expect((await klingWithUrl()).error).toBeUndefined();
+		let [task] = (await fixture.client.tasks()).tasks;
+		expect(task.params.referenceMediaItems).toEqual([{ url, kind: 'image' }]);
+		expect((await fixture.client.counters()).requests['POST /api/v1/files'] ?? 0).toBe(0);
+		expect(host.requests).toEqual([]);
+
+		// The same model id, with a catalog entry that no longer says so: uploaded.
+		await fixture.client.reset();
+		fixture.emulator.state.findModel('kling-2-6')!.url_input_supported = false;
+		expect((await klingWithUrl()).error).toBeUndefined();
+		[task] = (await fixture.client.tasks()).tasks;
+		const [reference] = task.params.referenceMediaItems as IDataObject[];
+		expect(String(reference.url)).toContain(`${fixture.emulator.baseUrl}/uploads/file_`);
+		expect((await fixture.client.counters()).requests['POST /api/v1/files']).toBe(1);
+		expect(host.requests).toEqual(['/pose.png']);
+	});
+
+	it.each(['default', 'filesystem'] as const)(
+		'a URL reference uploaded for the model is replayed, not paid twice, when the same execution runs again (%s binary mode)',
+		async (binaryMode) => {
+			const host = await referenceHost(await pngBytes(3000));
+			const executionId = '515151';
+			const node = () =>
+				createNode(
+					{
+						model: { __rl: true, mode: 'id', value: 'nano-banana' },
+						referenceMedia: {
+							references: [{ source: 'url', url: `${host.url}/ref.png`, kind: 'image' }],
+						},
+						waitForCompletion: false,
+					},
+					{ id: 'a3c1e0c2-0000-4000-8000-000000000002' },
+				);
+			const first = await run([node()], { executionId, binaryMode });
+			const again = await run([node()], { executionId, binaryMode });
+			expect(first.error).toBeUndefined();
+			expect(jsonOf(again.outputOf('Rivya'))[0].taskId).toBe(
+				jsonOf(first.outputOf('Rivya'))[0].taskId,
+			);
+			const counters = await fixture.client.counters();
+			expect(counters.tasksCreated).toBe(1);
+			expect(counters.requests['POST /api/v1/files']).toBe(2);
+			expect(host.requests).toEqual(['/ref.png', '/ref.png']);
+		},
+	);
+
+	it('names the URL when a reference cannot be downloaded for upload; nothing submitted', async () => {
+		const host = await referenceHost(await pngBytes(3000));
+		const result = await run([
+			createNode({
+				model: { __rl: true, mode: 'id', value: 'nano-banana' },
+				referenceMedia: {
+					references: [
+						{ source: 'url', url: `${host.url}/missing.png?token=secret`, kind: 'image' },
+					],
+				},
+			}),
+		]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain(`Could not download ${host.url}/missing.png: HTTP 404`);
+		expect(result.error?.message).not.toContain('secret');
+		expect(result.error?.description).toMatch(
+			/takes reference media only through Rivya's Files API/,
+		);
+		expect(await createRequests()).toBe(0);
 	});
 
 	it('refuses references the model cannot take before uploading or paying anything', async () => {
@@ -366,6 +472,46 @@ describe('Generation > Create', () => {
 		expect(result.error?.message).toMatch(/need at least 8 credits, the balance is 5/);
 		expect(await createRequests()).toBe(0);
 		expect((await fixture.client.getAccount(accountId)).credits).toBe(5);
+	});
+
+	it('402 at submit (no task): says no task was created and nothing was charged', async () => {
+		const { accountId, apiKey } = await fixture.client.createAccount({ credits: 3 });
+		const result = await run(
+			[
+				createNode({
+					model: { __rl: true, mode: 'id', value: 'google-imagen4-fast' },
+					options: { checkCredits: false },
+				}),
+			],
+			{ credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } } },
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('[insufficient_credits]');
+		expect(result.error?.description).toMatch(/Your balance is 3 credits; this request needs 4/);
+		expect(result.error?.description).toMatch(/No task was created and nothing was charged/);
+		expect(await createRequests()).toBe(1);
+		expect((await fixture.client.counters()).tasksCreated).toBe(0);
+		expect((await fixture.client.getAccount(accountId)).credits).toBe(3);
+	});
+
+	it('a task that fails for credits after it started: clear error, final_credits exactly as returned', async () => {
+		await fixture.client.setModelBehavior('z-image', {
+			outcome: 'fail_credits',
+			failedFinalCredits: 1,
+		});
+		const stopped = await run([createNode()]);
+		expect(stopped.status).toBe('error');
+		const [task] = (await fixture.client.tasks()).tasks;
+		expect(stopped.error?.message).toContain(`Generation ${task.id} failed for lack of credits`);
+		expect(stopped.error?.description).toMatch(/ran low on credits/);
+		expect(stopped.error?.description).toContain('Rivya reports final_credits 1 for this task');
+		expect(stopped.error?.description).not.toMatch(/refund/i);
+
+		await fixture.client.setModelBehavior('z-image', { outcome: 'fail', failedFinalCredits: 1 });
+		const continued = await run([createNode({}, { onError: 'continueRegularOutput' })]);
+		const [item] = jsonOf(continued.outputOf('Rivya'));
+		expect(String(item.error)).toContain('failed');
+		expect(String(item.error)).not.toContain('lack of credits');
 	});
 
 	it('checks model, prompt and params before paying, naming item, field and fix', async () => {

@@ -494,6 +494,8 @@ const silentLogger = {
 		return silentLogger;
 	},
 };
+/** The Logger nodes get from n8n (`this.logger`): spy on its methods to see what a node logs. */
+export const harnessLogger = silentLogger;
 
 /** What n8n-core hands to its error tracker (Sentry in production): every node error, and internal faults. */
 export const reportedErrors: unknown[] = [];
@@ -914,6 +916,11 @@ export async function testCredentials(
 		headers: request.headers as IDataObject | undefined,
 		qs: request.qs as IDataObject | undefined,
 		body: request.body as IDataObject | undefined,
+		// n8n's credential tester copies every key of the test request (routing-node requestDefaults).
+		disableFollowRedirect: request.disableFollowRedirect as boolean | undefined,
+		sendCredentialsOnCrossOriginRedirect: request.sendCredentialsOnCrossOriginRedirect as
+			| boolean
+			| undefined,
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,

@@ -167,7 +167,6 @@ function signedRequest(
 function sampleEvent(overrides: IDataObject = {}, data: IDataObject = {}): IDataObject {
 	return {
 		id: `evt_local_${randomBytes(6).toString('hex')}`,
-		object: 'event',
 		type: 'generation.succeeded',
 		api_version: '2026-05-11',
 		created_at: new Date().toISOString(),

@@ -195,7 +195,8 @@ describe('Rivya > Webhook', () => {
 		expect(allDeliveries).toHaveLength(2);
 		const events = await outputOf('getEvents', { returnAll: true });
 		expect(events).toHaveLength(2);
-		expect(events[0].json).toMatchObject({ object: 'event', test: true });
+		expect(events[0].json).toMatchObject({ test: true });
+		expect(events[0].json).not.toHaveProperty('object');
 	});
 
 	it('Delete revokes the endpoint; with Continue On Fail a bad item does not stop the others', async () => {

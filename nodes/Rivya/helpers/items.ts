@@ -75,3 +75,30 @@ export async function forEachItem(
 	}
 	return output;
 }
+
+/**
+ * Checks every item first, then runs the handler for each: with Continue On Fail off, nothing is sent
+ * (or paid) while any item of the batch is invalid; with it on, invalid items become error items and
+ * the valid ones proceed.
+ */
+export async function forEachCheckedItem<Checked>(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	check: (itemIndex: number) => Promise<Checked>,
+	handler: (itemIndex: number, checked: Checked) => Promise<ItemResult>,
+): Promise<INodeExecutionData[]> {
+	const checks: Array<{ value: Checked } | { error: Error }> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			checks.push({ value: await check(itemIndex) });
+		} catch (error) {
+			if (!context.continueOnFail()) throw attachItemIndex(context, error as Error, itemIndex);
+			checks.push({ error: error as Error });
+		}
+	}
+	return await forEachItem.call(context, items, async (itemIndex) => {
+		const checked = checks[itemIndex];
+		if ('error' in checked) throw checked.error;
+		return await handler(itemIndex, checked.value);
+	});
+}

@@ -2,19 +2,14 @@
  * Waiting for generation tasks, following Rivya's polling guidance: first look 2–3 s after submit,
  * then back off towards 10 s (images) or slower for video and audio, stop at a terminal status.
  *
- * Rules that must not regress:
- * - A poll that fails (after the transport's own retries) never loses the task: it is polled again
- *   on its schedule until the deadline, and on timeout the caller still gets the task id.
- * - Every wait is a `cancellableSleep` on the execution's cancel signal, so "Stop" ends it promptly.
+ * The waiting itself (all tasks of a run together) is statusScheduler.ts; this file holds the
+ * per-task ideal schedule it follows, the end states and the status call.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { MediaKind } from '../../shared/catalog';
-import { rivyaCodeOf } from '../../shared/errors';
 import type { RetryPolicy } from '../../shared/retry';
-import { cancellableSleep } from '../../shared/sleep';
-import { cancelSignalOf, rivyaRequest } from '../../shared/transport';
-import type { Limiter } from './concurrency';
+import { rivyaRequest } from '../../shared/transport';
 
 export interface PollSchedule {
 	/** Delay before the first poll after submit (Rivya: 2–3 s). */
@@ -74,7 +69,7 @@ export function hasFailed(generation: IDataObject): boolean {
 }
 
 /** Poll errors that will not heal by waiting: the task is gone or the key cannot read it. */
-const PERMANENT_POLL_CODES = [
+export const PERMANENT_POLL_CODES = [
 	'not_found',
 	'api_key_missing',
 	'api_key_invalid',
@@ -105,65 +100,20 @@ export type WaitOutcome =
 	  }
 	| { done: false; generation: IDataObject; fatal: Error; consecutiveFailures: number };
 
-export interface WaitOptions {
-	/** Shared with everything else this node runs, so polls of a big batch stay bounded. */
-	limit: Limiter;
-	retry?: Partial<RetryPolicy>;
-}
-
-/**
- * Polls one task on its schedule until it is terminal or the deadline (a Date.now() time) passes.
- * Batches call this for all their tasks at once, so a batch takes as long as its slowest task, and
- * each task can be handled (downloaded) as soon as it is done.
- */
-export async function waitForGeneration(
+/** One status call for a task, through the transport (retries, the key's rate-limit gate). */
+export async function fetchGenerationStatus(
 	this: IExecuteFunctions,
 	task: TaskToWatch,
-	deadline: number,
-	options: WaitOptions,
-): Promise<WaitOutcome> {
-	const signal = cancelSignalOf(this);
-	const schedule = scheduleFor(task.kind);
-	let generation = task.generation;
-	let consecutiveFailures = 0;
-	let lastError: Error | undefined;
-
-	for (let pollIndex = 0; !isTerminal(generation); pollIndex++) {
-		const remaining = deadline - Date.now();
-		if (remaining <= 0 && pollIndex > 0) {
-			return { done: false, generation, consecutiveFailures, lastError };
-		}
-		// Time since submit counts towards the first delay (creating a big batch takes a while).
-		const alreadyWaited =
-			pollIndex === 0 && task.submittedAtMs !== undefined ? Date.now() - task.submittedAtMs : 0;
-		await cancellableSleep(
-			Math.max(0, pollDelayMs(pollIndex, schedule, remaining) - alreadyWaited),
-			signal,
-		);
-		try {
-			generation = await options.limit(
-				async () =>
-					await rivyaRequest.call(this, {
-						method: 'GET',
-						path: `/generations/${encodeURIComponent(task.taskId)}`,
-						itemIndex: task.itemIndex,
-						retry: options.retry,
-						errorContext: {
-							requiredScope: 'generations:read',
-							resourceLabel: `The generation ${task.taskId}`,
-						},
-					}),
-			);
-			consecutiveFailures = 0;
-			lastError = undefined;
-		} catch (error) {
-			consecutiveFailures++;
-			lastError = error as Error;
-		}
-		if (signal?.aborted) await cancellableSleep(0, signal);
-		if (lastError && PERMANENT_POLL_CODES.includes(rivyaCodeOf(lastError) ?? '')) {
-			return { done: false, generation, fatal: lastError, consecutiveFailures };
-		}
-	}
-	return { done: true, generation };
+	retry?: Partial<RetryPolicy>,
+): Promise<IDataObject> {
+	return await rivyaRequest.call(this, {
+		method: 'GET',
+		path: `/generations/${encodeURIComponent(task.taskId)}`,
+		itemIndex: task.itemIndex,
+		retry,
+		errorContext: {
+			requiredScope: 'generations:read',
+			resourceLabel: `The generation ${task.taskId}`,
+		},
+	});
 }

@@ -60,10 +60,26 @@ export interface ChatStreamErrorFault {
 	remaining: number;
 }
 
+/** SSE event names (contract §7, assumed); the control API can rename them, as a live API might. */
+export interface ChatStreamEventNames {
+	start: string;
+	delta: string;
+	done: string;
+	error: string;
+}
+
+export const DEFAULT_STREAM_EVENT_NAMES: ChatStreamEventNames = {
+	start: 'start',
+	delta: 'delta',
+	done: 'done',
+	error: 'error',
+};
+
 /** Chat data of one emulator; kept beside EmulatorState so the chat owns its storage. */
 export class ChatStore {
 	sessions = new Map<string, ChatSessionRecord>();
 	streamTiming: ChatStreamTiming = { pingIntervalMs: 15_000, deltaDelayMs: 25 };
+	streamEventNames: ChatStreamEventNames = { ...DEFAULT_STREAM_EVENT_NAMES };
 	streamErrorFaults: ChatStreamErrorFault[] = [];
 
 	takeStreamErrorFault(): ChatStreamErrorFault | undefined {
@@ -356,8 +372,9 @@ async function streamTurn(ctx: RequestContext, turn: PreparedTurn): Promise<void
 	const store = chatStoreFor(state);
 	const stream = new EventStream(res, store.streamTiming.pingIntervalMs);
 	const fault = store.takeStreamErrorFault();
+	const names = store.streamEventNames;
 	try {
-		stream.send('start', {
+		stream.send(names.start, {
 			id: turn.completionId,
 			session_id: turn.session.id,
 			model: turn.model.id,
@@ -368,12 +385,12 @@ async function streamTurn(ctx: RequestContext, turn: PreparedTurn): Promise<void
 			await delay(store.streamTiming.deltaDelayMs);
 			if (!stream.open) break;
 			if (fault && index === Math.min(fault.afterDeltas, deltas.length - 1)) {
-				stream.send('error', errorEnvelope(fault.code, fault.message, ctx.requestId));
+				stream.send(names.error, errorEnvelope(fault.code, fault.message, ctx.requestId));
 				break;
 			}
-			stream.send('delta', { content });
+			stream.send(names.delta, { content });
 		}
-		if (stream.open && !fault) stream.send('done', completeTurn(state, turn));
+		if (stream.open && !fault) stream.send(names.done, completeTurn(state, turn));
 	} finally {
 		if (!turn.settled) {
 			refundTurn(state, turn);
@@ -393,6 +410,12 @@ const StreamErrorFaultRequestSchema = z.object({
 	message: z.string().min(1).default('The model stopped unexpectedly (injected)'),
 	afterDeltas: z.number().int().min(0).default(2),
 	times: z.number().int().min(1).default(1),
+});
+const StreamEventNamesRequestSchema = z.object({
+	start: z.string().min(1).optional(),
+	delta: z.string().min(1).optional(),
+	done: z.string().min(1).optional(),
+	error: z.string().min(1).optional(),
 });
 const StreamTimingRequestSchema = z.object({
 	pingIntervalMs: z.number().int().min(1).optional(),
@@ -486,6 +509,14 @@ export function register(router: Router, state: EmulatorState): void {
 		const store = chatStoreFor(state);
 		store.streamTiming = { ...store.streamTiming, ...timing };
 		ctx.send(200, store.streamTiming);
+	});
+	// Renames the stream's events (omitted ones go back to the contract's names), to test clients
+	// against a live API whose undocumented event names differ.
+	router.add('PUT', '/_emulator/chat/stream-event-names', { auth: 'public' }, async (ctx) => {
+		const names = await ctx.json(StreamEventNamesRequestSchema);
+		const store = chatStoreFor(state);
+		store.streamEventNames = { ...DEFAULT_STREAM_EVENT_NAMES, ...names };
+		ctx.send(200, store.streamEventNames);
 	});
 	router.add('POST', '/_emulator/chat/sessions', { auth: 'public' }, async (ctx) => {
 		const body = await ctx.json(StudioSessionRequestSchema);

@@ -105,10 +105,12 @@ export function register(router: Router, state: EmulatorState): void {
 		const body = await ctx.json(ControlSettingsSchema);
 		if (body.publicApiEnabled !== undefined) state.publicApiEnabled = body.publicApiEnabled;
 		if (body.rateLimitPerMinute !== undefined) state.rateLimitPerMinute = body.rateLimitPerMinute;
+		if (body.rateLimitWindowMs !== undefined) state.rateLimitWindowMs = body.rateLimitWindowMs;
 		if (body.advanceClockMs !== undefined) state.advanceClock(body.advanceClockMs);
 		ctx.send(200, {
 			publicApiEnabled: state.publicApiEnabled,
 			rateLimitPerMinute: state.rateLimitPerMinute,
+			rateLimitWindowMs: state.rateLimitWindowMs,
 			now: state.now(),
 		});
 	});

@@ -36,6 +36,7 @@ export function register(router: Router, state: EmulatorState): void {
 				createdAtMs: state.nowMs(),
 				durationMs: behavior.durationMs ?? state.options.defaultJobMs,
 				outcome: behavior.outcome ?? 'succeed',
+				failedFinalCredits: behavior.failedFinalCredits ?? 0,
 				resultBytes: behavior.resultBytes ?? state.options.resultBytes[model.category as MediaKind],
 				resultCount: behavior.resultCount ?? defaultResultCount(params),
 				format: resultFormatFor(model, params),

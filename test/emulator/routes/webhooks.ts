@@ -199,6 +199,7 @@ function testGeneration(state: EmulatorState, account: Account) {
 		createdAtMs,
 		durationMs: 0,
 		outcome: 'succeed',
+		failedFinalCredits: 0,
 		resultBytes: 0,
 		resultCount: 1,
 		format: 'png',

@@ -9,6 +9,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import { optionsCollection, requiredText, retryPolicyOf } from '../descriptions';
+import { checkedId } from '../../../shared/ids';
 
 const properties: INodeProperties[] = [
 	{
@@ -50,6 +51,7 @@ export async function execute(
 			`Item ${itemIndex}: "Session ID" is empty`,
 			'Map the session ID of a chat turn, e.g. {{ $json.sessionId }}, or pick one from Chat > Get Many Sessions.',
 		);
+		checkedId(this.getNode(), sessionId, 'chatSession', itemIndex);
 		const session = await rivyaRequest.call(this, {
 			method: 'GET',
 			path: `/chat/sessions/${encodeURIComponent(sessionId)}`,

@@ -17,7 +17,11 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { MAX_CLIENT_REQUEST_ID_LENGTH, uploadBinaryToRivya } from '../../../shared/binary';
+import {
+	checkUpload,
+	MAX_CLIENT_REQUEST_ID_LENGTH,
+	uploadBinaryToRivya,
+} from '../../../shared/binary';
 import { getModel } from '../../../shared/catalog';
 import {
 	CHAT_ROUTE,
@@ -28,8 +32,8 @@ import {
 	type ChatTurnBody,
 } from '../../../shared/chat';
 import { rivyaInputError } from '../../../shared/errors';
-import { idempotencyKeyFor } from '../../../shared/idempotency';
-import { forEachItem } from '../../helpers/items';
+import { idempotencyKeyFor, validateUserIdempotencyKey } from '../../../shared/idempotency';
+import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
 import {
 	chatCapabilitiesOf,
@@ -235,6 +239,11 @@ async function prepareTurn(
 		);
 	}
 
+	validateUserIdempotencyKey.call(this, options.idempotencyKey, itemIndex);
+	for (const property of imageBinaryProperties) {
+		await checkUpload.call(this, itemIndex, property, { kind: 'image', clientRequestId });
+	}
+
 	return {
 		modelId: model.id,
 		message,
@@ -298,11 +307,13 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
+	const check = async (itemIndex: number) => {
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		return { options, turn: await prepareTurn.call(this, itemIndex, options) };
+	};
+	return await forEachCheckedItem(this, items, check, async (itemIndex, { options, turn }) => {
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const retry = retryPolicyFrom(options);
-		const turn = await prepareTurn.call(this, itemIndex, options);
 
 		const uploadedFileIds: string[] = [];
 		for (const property of turn.imageBinaryProperties) {

@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import { optionsCollection, requiredText, retryPolicyOf, simplifyField } from '../descriptions';
+import { checkedId } from '../../../shared/ids';
 import { simplifyFile } from './simplify';
 
 const properties: INodeProperties[] = [
@@ -37,6 +38,7 @@ export async function execute(
 			`Item ${itemIndex}: "File ID" is empty`,
 			'Enter the ID of an uploaded file (it starts with file_), e.g. from File > Upload.',
 		);
+		checkedId(this.getNode(), fileId, 'file', itemIndex);
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const file = await rivyaRequest.call(this, {
 			method: 'GET',

@@ -6,8 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { uploadBinaryToRivya, type RivyaFileKind } from '../../../shared/binary';
-import { forEachItem } from '../../helpers/items';
+import { checkUpload, uploadBinaryToRivya, type RivyaFileKind } from '../../../shared/binary';
+import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
 import { simplifyFile } from './simplify';
 
@@ -83,24 +83,40 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await forEachItem.call(this, items, async (itemIndex) => {
-		const binaryPropertyName = (
-			this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string
-		).trim();
+	const read = (itemIndex: number) => {
 		const kind = this.getNodeParameter('kind', itemIndex, 'auto') as RivyaFileKind | 'auto';
-		const model = String(
-			this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
-		);
-		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const file = await uploadBinaryToRivya.call(this, itemIndex, binaryPropertyName, {
-			kind: kind === 'auto' ? undefined : kind,
-			model,
-			clientRequestId: options.clientRequestId as string | undefined,
-			idempotencyKey: options.idempotencyKey as string | undefined,
-			retry: retryPolicyFrom(options),
-		});
-		const json = file as unknown as IDataObject;
-		return simplify ? simplifyFile(json) : json;
-	});
+		return {
+			binaryPropertyName: (
+				this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string
+			).trim(),
+			simplify: this.getNodeParameter('simplify', itemIndex, true) as boolean,
+			upload: {
+				kind: kind === 'auto' ? undefined : kind,
+				model: String(this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
+				clientRequestId: options.clientRequestId as string | undefined,
+				idempotencyKey: options.idempotencyKey as string | undefined,
+				retry: retryPolicyFrom(options),
+			},
+		};
+	};
+	return await forEachCheckedItem(
+		this,
+		items,
+		async (itemIndex) => {
+			const input = read(itemIndex);
+			await checkUpload.call(this, itemIndex, input.binaryPropertyName, input.upload);
+			return input;
+		},
+		async (itemIndex, input) => {
+			const file = await uploadBinaryToRivya.call(
+				this,
+				itemIndex,
+				input.binaryPropertyName,
+				input.upload,
+			);
+			const json = file as unknown as IDataObject;
+			return input.simplify ? simplifyFile(json) : json;
+		},
+	);
 }

@@ -18,6 +18,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor } from '../../../shared/idempotency';
+import { idProblem } from '../../../shared/ids';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled } from '../../helpers/concurrency';
 import { attachItemIndex } from '../../helpers/items';
@@ -165,6 +166,16 @@ async function checkBalance(
 	);
 }
 
+/** A create answer without a task id: the task may exist and be charged, so this is never a success. */
+function missingTaskIdError(context: IExecuteFunctions, itemIndex: number, idempotencyKey: string) {
+	return rivyaInputError(
+		context.getNode(),
+		`Item ${itemIndex}: Rivya accepted the generation but its answer has no usable task ID`,
+		`A task may have been created (and charged). Do not submit it again under a new key: run again with Options > Idempotency Key set to "${idempotencyKey}" (the key this request used), and Rivya answers with the same task instead of a new one. Check also the Base URL in the Rivya credential points at Rivya's API.`,
+		itemIndex,
+	);
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -199,7 +210,7 @@ export async function execute(
 		const referenceMediaItems = await toReferenceMediaItems.call(
 			this,
 			entry.itemIndex,
-			entry.model.id,
+			entry.model,
 			entry.references,
 			finish.retry,
 		);
@@ -223,6 +234,9 @@ export async function execute(
 				creditsNeeded: entry.model.base_credits,
 			},
 		});
+		if (typeof generation.id !== 'string' || idProblem(generation.id, 'generation')) {
+			throw missingTaskIdError(this, entry.itemIndex, idempotencyKey);
+		}
 		return { generation, submittedAtMs: Date.now() };
 	});
 

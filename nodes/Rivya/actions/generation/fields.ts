@@ -14,7 +14,7 @@ const timeoutField: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 86400 },
 	default: DEFAULT_TIMEOUT_SECONDS,
 	description:
-		'How long to wait for the generations to finish, from seconds up to 24 hours. Video and audio can take many minutes.',
+		'How long to wait for the generations to finish and their results to download, from seconds up to 24 hours. Video and audio can take many minutes.',
 };
 
 const onTimeoutField: INodeProperties = {
@@ -44,7 +44,8 @@ const concurrencyField: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 50 },
 	default: DEFAULT_CONCURRENCY,
-	description: 'How many requests to Rivya this node sends at the same time across all items',
+	description:
+		"How many requests to Rivya this node sends at the same time at most, across all items. The node slows down by itself at the API key's rate limit.",
 };
 
 const downloadResultsField: INodeProperties = {

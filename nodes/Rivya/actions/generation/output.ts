@@ -16,12 +16,18 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { downloadToBinary, redactUrl } from '../../../shared/binary';
+import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/binary';
 import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
 import { attachItemIndex, errorItem } from '../../helpers/items';
-import { hasFailed, isTerminal, waitForGeneration, type WaitOutcome } from '../../helpers/polling';
+import {
+	fetchGenerationStatus,
+	hasFailed,
+	isTerminal,
+	type WaitOutcome,
+} from '../../helpers/polling';
+import { StatusScheduler } from '../../helpers/statusScheduler';
 import type { FinishOptions } from './fields';
 
 /** One input item on its way to an output item: a task (just created or looked up) or an error. */
@@ -71,6 +77,22 @@ export function simplifyGeneration(generation: IDataObject): IDataObject {
 	};
 }
 
+/**
+ * Rivya's task-lifecycle docs: a started task can be marked failed when credits run low (unlike the
+ * 402 at submit, which creates no task). The error code for it is not documented: code or message.
+ */
+export function failedForCredits(error: IDataObject): boolean {
+	return /credit/i.test(text(error.code) ?? '') || /\bcredits?\b/i.test(text(error.message) ?? '');
+}
+
+/** `final_credits` exactly as Rivya returned it: refunds follow Rivya's policy, never assumed here. */
+function finalCreditsNote(generation: IDataObject): string {
+	const final = generation.final_credits;
+	return typeof final === 'number' || typeof final === 'string'
+		? `Rivya reports final_credits ${String(final)} for this task (reserved ${String(generation.reserved_credits ?? 'unknown')}).`
+		: 'Rivya did not report final_credits for this task.';
+}
+
 export function generationFailedError(
 	context: IExecuteFunctions,
 	generation: IDataObject,
@@ -79,15 +101,17 @@ export function generationFailedError(
 	const error = (generation.error as IDataObject | null) ?? {};
 	const code = text(error.code) ?? 'generation_failed';
 	const message = text(error.message) ?? 'Rivya reported the generation as failed';
-	return new NodeApiError(
-		context.getNode(),
-		{ code, message, taskId: String(generation.id) } as JsonObject,
-		{
-			message: `Generation ${String(generation.id)} failed: ${message} [${code}]`,
-			description: `Rivya could not produce a result for task ${String(generation.id)} (model ${String(generation.model)}). The reserved credits are refunded for failed tasks. Adjust the prompt or parameters and run again.`,
-			itemIndex,
-		},
-	);
+	const taskId = String(generation.id);
+	const description = failedForCredits(error)
+		? `Task ${taskId} (model ${String(generation.model)}) started, then Rivya marked it failed because the account ran low on credits. ${finalCreditsNote(generation)} Top up credits in Rivya (Credit > Get Balance shows the balance), then run again.`
+		: `Rivya could not produce a result for task ${taskId} (model ${String(generation.model)}). ${finalCreditsNote(generation)} Adjust the prompt or parameters and run again.`;
+	return new NodeApiError(context.getNode(), { code, message, taskId } as JsonObject, {
+		message: failedForCredits(error)
+			? `Generation ${taskId} failed for lack of credits: ${message} [${code}]`
+			: `Generation ${taskId} failed: ${message} [${code}]`,
+		description,
+		itemIndex,
+	});
 }
 
 function binaryNameFor(base: string, index: number): string {
@@ -99,15 +123,19 @@ async function downloadResults(
 	generation: IDataObject,
 	itemIndex: number,
 	binaryPropertyName: string,
-): Promise<Record<string, IBinaryData>> {
+	deadlineMs: number,
+): Promise<Record<string, IBinaryData> | 'timedOut'> {
 	const binary: Record<string, IBinaryData> = {};
 	const urls = resultUrlsOf(generation);
 	for (const [index, url] of urls.entries()) {
 		try {
 			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
 				signal: cancelSignalOf(context),
+				deadlineMs,
 			});
 		} catch (error) {
+			// The node's Timeout covers downloads too; settleEntry applies "On Timeout".
+			if (isDownloadTimeout(error)) return 'timedOut';
 			// Stopping the execution is not a download failure: keep the cancellation as it is.
 			if (cancelSignalOf(context)?.aborted) {
 				throw new NodeOperationError(context.getNode(), error as Error);
@@ -159,6 +187,7 @@ async function settleEntry(
 	outcome: WaitOutcome | undefined,
 	options: FinishOptions,
 	limit: Limiter,
+	deadline: number,
 ): Promise<INodeExecutionData> {
 	if ('error' in entry) throw entry.error;
 	const itemIndex = entry.itemIndex;
@@ -198,11 +227,42 @@ async function settleEntry(
 	};
 	if (options.download && String(generation.status) === 'succeeded') {
 		const binary = await limit(
-			async () => await downloadResults(context, generation, itemIndex, options.binaryPropertyName),
+			async () =>
+				await downloadResults(context, generation, itemIndex, options.binaryPropertyName, deadline),
 		);
+		if (binary === 'timedOut') return downloadTimedOut(context, generation, itemIndex, options);
 		if (Object.keys(binary).length > 0) item.binary = binary;
 	}
 	return item;
+}
+
+/** The task succeeded but its results were still downloading at the Timeout: "On Timeout" decides. */
+function downloadTimedOut(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+	options: FinishOptions,
+): INodeExecutionData {
+	const taskId = String(generation.id);
+	const seconds = Math.round(options.timeoutMs / 1000);
+	if (options.onTimeout === 'throw') {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Generation ${taskId} succeeded, but its results did not finish downloading within the timeout (${seconds} seconds)`,
+			{
+				itemIndex,
+				description: `"Timeout (Seconds)" covers the wait and the downloads. The results are not lost: raise the timeout, or run Generation > Get with the task ID ${taskId} to download them again: ${resultUrlsOf(generation).map(redactUrl).join(' ')}`,
+			},
+		);
+	}
+	return {
+		json: outputJson(generation, options.simplify, {
+			timedOut: true,
+			downloadTimedOut: true,
+			resultUrls: resultUrlsOf(generation),
+		}),
+		pairedItem: { item: itemIndex },
+	};
 }
 
 function taskIdOf(entry: TaskEntry): string | undefined {
@@ -233,12 +293,12 @@ async function finishEntry(
 	deadline: number,
 	options: FinishOptions,
 	limit: Limiter,
+	scheduler: StatusScheduler,
 ): Promise<{ settled: Settled<INodeExecutionData>; generation?: IDataObject }> {
 	// Cancelling the execution rejects here, outside the per-item error handling: it stops the node.
 	const outcome =
 		options.wait && 'generation' in entry
-			? await waitForGeneration.call(
-					context,
+			? await scheduler.watch(
 					{
 						taskId: String(entry.generation.id),
 						kind: entry.kind,
@@ -247,12 +307,11 @@ async function finishEntry(
 						submittedAtMs: entry.submittedAtMs,
 					},
 					deadline,
-					{ limit, retry: options.retry },
 				)
 			: undefined;
 	const generation = outcome?.generation ?? ('generation' in entry ? entry.generation : undefined);
 	try {
-		const item = await settleEntry(context, entry, outcome, options, limit);
+		const item = await settleEntry(context, entry, outcome, options, limit, deadline);
 		return { settled: { ok: true, value: item }, generation };
 	} catch (error) {
 		return { settled: { ok: false, error: error as Error }, generation };
@@ -260,8 +319,8 @@ async function finishEntry(
 }
 
 /**
- * Waits for all tasks together (when asked); each task's results are downloaded as soon as it
- * succeeds, while the others are still polled. Items come out in input order.
+ * Waits for all tasks together (when asked, one status scheduler for the run); each task's
+ * results are downloaded as soon as it succeeds, while the others are still polled. Items come out in input order.
  * With Continue On Fail a failed item becomes an error item carrying its task id (and result URLs,
  * when a download failed); otherwise the first failure stops the node.
  */
@@ -281,8 +340,17 @@ export async function finishGenerations(
 		);
 	}
 	const deadline = Date.now() + options.timeoutMs;
+	// One scheduler for the whole run: status calls are spread over all waiting tasks.
+	const scheduler = new StatusScheduler({
+		fetchStatus: async (task) => await fetchGenerationStatus.call(this, task, options.retry),
+		limit,
+		concurrency: options.concurrency,
+		signal: cancelSignalOf(this),
+	});
 	const finished = await Promise.all(
-		entries.map(async (entry) => await finishEntry(this, entry, deadline, options, limit)),
+		entries.map(
+			async (entry) => await finishEntry(this, entry, deadline, options, limit, scheduler),
+		),
 	);
 
 	const output: INodeExecutionData[] = [];

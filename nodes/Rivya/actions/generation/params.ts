@@ -13,7 +13,9 @@ import {
 	type InputProblem,
 	type RivyaModel,
 } from '../../../shared/catalog';
+import { MAX_CLIENT_REQUEST_ID_LENGTH } from '../../../shared/binary';
 import { rivyaInputError } from '../../../shared/errors';
+import { validateUserIdempotencyKey } from '../../../shared/idempotency';
 import { readReferences, type ReferenceSpec } from './references';
 
 export interface PreparedGeneration {
@@ -105,6 +107,14 @@ export async function prepareGeneration(
 	}
 
 	const clientRequestId = String(options.clientRequestId ?? '').trim();
+	if (clientRequestId.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
+		throw inputError(this, itemIndex, {
+			field: 'Options > Client Request ID',
+			message: `is ${clientRequestId.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
+			fix: 'Shorten the Client Request ID, or leave it empty. Nothing was submitted.',
+		});
+	}
+	validateUserIdempotencyKey.call(this, options.idempotencyKey, itemIndex);
 	return {
 		itemIndex,
 		model,

@@ -1,12 +1,27 @@
 /**
- * Reference media for a generation: n8n binary properties (uploaded through the Files API) or public
- * URLs, sent as `params.referenceMediaItems`. Limits are checked from binary metadata BEFORE anything
- * is uploaded or paid for.
+ * Reference media for a generation: n8n binary properties or public URLs, sent as
+ * `params.referenceMediaItems`. Limits are checked from binary metadata BEFORE anything is uploaded or
+ * paid for.
+ *
+ * Rivya's docs: reference modes use the Files API. So every reference is uploaded through it, a URL
+ * after downloading it, unless the live catalog entry says the model takes URL input
+ * (`url_input_supported: true`); then the URL is sent as it is. Keyed off the catalog, never a model id.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { kindFromMimeType, uploadBinaryToRivya } from '../../../shared/binary';
-import { MEDIA_KINDS, type MediaKind, type ReferenceCandidate } from '../../../shared/catalog';
+import {
+	downloadToBinary,
+	kindFromMimeType,
+	redactUrl,
+	uploadBinaryToRivya,
+	type RivyaFile,
+} from '../../../shared/binary';
+import {
+	MEDIA_KINDS,
+	type MediaKind,
+	type ReferenceCandidate,
+	type RivyaModel,
+} from '../../../shared/catalog';
 import { rivyaInputError } from '../../../shared/errors';
 import type { RetryPolicy } from '../../../shared/retry';
 
@@ -65,7 +80,12 @@ export const referenceMediaField: INodeProperties = {
 							value: 'binary',
 							description: 'A binary property of the input item',
 						},
-						{ name: 'Public URL', value: 'url', description: 'A public HTTPS URL of the file' },
+						{
+							name: 'Public URL',
+							value: 'url',
+							description:
+								"A public HTTPS URL of the file; downloaded and uploaded through Rivya's Files API unless the model takes URL input",
+						},
 					],
 					default: 'binary',
 				},
@@ -162,17 +182,46 @@ export async function readReferences(
 	return specs;
 }
 
-/** Uploads the binary references and returns `params.referenceMediaItems`. */
+/** Whether the model's live catalog entry says it takes external URLs as references. */
+export function takesReferenceUrls(model: RivyaModel): boolean {
+	return model.url_input_supported === true;
+}
+
+/** A URL reference the model cannot take as a URL: downloaded, then uploaded like a binary file. */
+async function uploadFromUrl(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	position: number,
+	model: RivyaModel,
+	spec: ReferenceSpec,
+	retry: Partial<RetryPolicy>,
+): Promise<RivyaFile> {
+	const url = spec.url ?? '';
+	const binaryData = await downloadToBinary.call(this, url, {
+		mimeType: spec.mimeType,
+		retry,
+		failureHint: `"${model.id}" takes reference media only through Rivya's Files API, so the node downloads the URL and uploads it; nothing was submitted or charged. Check that the URL is public, or pass the file as binary data.`,
+	});
+	return await uploadBinaryToRivya.call(this, itemIndex, `referenceUrl${position}`, {
+		kind: spec.kind,
+		model: model.id,
+		retry,
+		binaryData,
+		sourceLabel: `from ${redactUrl(url)}`,
+	});
+}
+
+/** Uploads references through the Files API (URLs too, unless the model takes URLs) → `referenceMediaItems`. */
 export async function toReferenceMediaItems(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	modelId: string,
+	model: RivyaModel,
 	specs: ReferenceSpec[],
 	retry: Partial<RetryPolicy>,
 ): Promise<IDataObject[]> {
 	const items: IDataObject[] = [];
-	for (const spec of specs) {
-		if (spec.source === 'url') {
+	for (const [position, spec] of specs.entries()) {
+		if (spec.source === 'url' && takesReferenceUrls(model)) {
 			items.push({
 				url: spec.url,
 				kind: spec.kind,
@@ -180,16 +229,14 @@ export async function toReferenceMediaItems(
 			});
 			continue;
 		}
-		const file = await uploadBinaryToRivya.call(
-			this,
-			itemIndex,
-			spec.binaryPropertyName ?? 'data',
-			{
-				kind: spec.kind,
-				model: modelId,
-				retry,
-			},
-		);
+		const file =
+			spec.source === 'url'
+				? await uploadFromUrl.call(this, itemIndex, position, model, spec, retry)
+				: await uploadBinaryToRivya.call(this, itemIndex, spec.binaryPropertyName ?? 'data', {
+						kind: spec.kind,
+						model: model.id,
+						retry,
+					});
 		items.push({
 			url: file.url,
 			kind: file.kind,

@@ -11,6 +11,7 @@ import type { RetryPolicy } from '../../../shared/retry';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled, type Limiter } from '../../helpers/concurrency';
 import { requiredText } from '../descriptions';
+import { checkedId } from '../../../shared/ids';
 import { readFinishOptions } from './fields';
 import { finishGenerations, type TaskEntry } from './output';
 
@@ -25,13 +26,14 @@ export const taskIdField: INodeProperties = {
 };
 
 function readTaskId(context: IExecuteFunctions, itemIndex: number): string {
-	return requiredText(
+	const taskId = requiredText(
 		context,
 		'taskId',
 		itemIndex,
 		`Item ${itemIndex}: Task ID is empty`,
 		'Enter the task ID returned by Generation > Create, e.g. {{ $json.taskId }}.',
 	);
+	return checkedId(context.getNode(), taskId, 'generation', itemIndex);
 }
 
 /** Model id → category, for choosing a poll schedule; a catalog outage just means the default one. */

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { checkedId } from '../../../shared/ids';
 import { rivyaPaginate, rivyaRequest, type RivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import {
@@ -37,13 +38,14 @@ export const retryOptionsField: INodeProperties = optionsCollection();
 
 /** The Endpoint ID of an item, checked before any call. */
 export function endpointIdOf(this: IExecuteFunctions, itemIndex: number): string {
-	return requiredText(
+	const endpointId = requiredText(
 		this,
 		'endpointId',
 		itemIndex,
 		`Endpoint ID is empty (item ${itemIndex})`,
 		'Enter the ID of a webhook endpoint, e.g. from Webhook > Get Many (it starts with whend_).',
 	);
+	return checkedId(this.getNode(), endpointId, 'webhookEndpoint', itemIndex);
 }
 
 export function endpointPath(endpointId: string, suffix = ''): string {
