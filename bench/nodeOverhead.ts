@@ -58,6 +58,7 @@ const bareCreditCheckNode: INodeType = {
 const rivyaNode: TestNode = {
 	name: 'Rivya',
 	type: RIVYA_NODE_TYPE,
+	typeVersion: 1, // Rivya's current_credits, like the bare node (version 2 renames it currentCredits)
 	parameters: { resource: 'credit', operation: 'getBalance' },
 };
 const bareNode: TestNode = { name: 'Rivya', type: BARE_NODE_TYPE };

@@ -59,7 +59,8 @@ export class RivyaApi implements ICredentialType {
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 		},
-		// n8n matches these on the HTTP status only, so each message names the Rivya codes that status carries.
+		// n8n matches these on the HTTP status only: a message cannot name the one Rivya code that happened (a
+		// running node does: its errors carry the code).
 		rules: [
 			{
 				type: 'responseCode',
@@ -101,7 +102,7 @@ export class RivyaApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'Rivya rejected the API key (api_key_invalid, api_key_revoked or api_key_expired). Paste a current key that starts with rvya_sk_, or create a new one in your Rivya account.',
+						'Rivya did not accept this API key (HTTP 401). Paste a current key that starts with rvya_sk_, or create a new one in your Rivya account. Running a Rivya node shows the exact reason (unknown, revoked or expired key).',
 				},
 			},
 			{

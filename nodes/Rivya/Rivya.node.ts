@@ -24,7 +24,10 @@ export class Rivya implements INodeType {
 		name: 'rivya',
 		icon: { light: 'file:../../icons/rivya.svg', dark: 'file:../../icons/rivya.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 2: every output field camelCase (actions/outputNames.ts), Webhook > Get Many leaves out revoked
+		// endpoints unless asked, Endpoint as a list picker. Version 1 behaves as before.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Generate images, video and audio, chat with AI models, upload files and check credits with Rivya',

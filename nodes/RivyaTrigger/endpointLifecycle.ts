@@ -106,7 +106,8 @@ function urlRejectedError(
 		context.getNode(),
 		{ code: 'webhook_url_rejected', message: (error as Error).message } as JsonObject,
 		{
-			message: `Rivya cannot send webhooks to this n8n: ${url} is not a public HTTPS address`,
+			// The fix is in the message: publishing shows only the message in its toast.
+			message: `Rivya cannot send webhooks to this n8n: ${url} is not a public HTTPS address. Set N8N_WEBHOOK_URL to this n8n's public HTTPS address, restart n8n and publish again`,
 			description:
 				'Rivya only delivers to public HTTPS URLs. This n8n announces its webhooks on http, localhost or a private network address. ' +
 				'Set N8N_WEBHOOK_URL (WEBHOOK_URL on older n8n versions) to the public HTTPS address of this n8n, for example behind a reverse proxy with a certificate or through a tunnel (Cloudflare Tunnel, ngrok), restart n8n and activate the workflow again.',

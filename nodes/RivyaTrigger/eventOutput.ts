@@ -15,6 +15,8 @@ export interface TriggerEventOutput extends IDataObject {
 		resultUrls: string[];
 		primaryUrl: string | null;
 		error: IDataObject | null;
+		/** The Client Request ID given at Generation > Create: the link back to the lead or product. */
+		clientRequestId: string | null;
 	};
 }
 
@@ -47,6 +49,7 @@ export function toTriggerOutput(event: IDataObject, headerEventId: string): Trig
 				primaryUrl && !resultUrls.includes(primaryUrl) ? [primaryUrl, ...resultUrls] : resultUrls,
 			primaryUrl,
 			error: data.error && typeof data.error === 'object' ? (data.error as IDataObject) : null,
+			clientRequestId: text(data.client_request_id),
 		},
 	};
 }

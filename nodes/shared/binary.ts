@@ -14,7 +14,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getModel, referenceProblems } from './catalog';
-import { rivyaInputError } from './errors';
+import { itemLabel, rivyaInputError } from './errors';
 import { idempotencyKeyFor, validateUserIdempotencyKey } from './idempotency';
 import { MultipartBody, multipartBoundary, type ChunkSource } from './multipart';
 import {
@@ -251,7 +251,7 @@ function chooseKind(
 	if (kind) return kind;
 	throw rivyaInputError(
 		this.getNode(),
-		`Item ${itemIndex}: cannot tell whether "${source.fileName}" (${source.mimeType}) ${where} is an image, video or audio file`,
+		`${itemLabel(itemIndex)}: cannot tell whether "${source.fileName}" (${source.mimeType}) ${where} is an image, video or audio file`,
 		'Set "Kind" to Image, Video or Audio, or give the binary data an image/*, video/* or audio/* mime type. Rivya accepts JPEG/PNG/WebP images, MP4/MOV/WebM videos and MP3/M4A/WAV/AAC/OGG audio.',
 		itemIndex,
 	);
@@ -267,7 +267,7 @@ function checkClientRequestId(
 	if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
 		throw rivyaInputError(
 			this.getNode(),
-			`Item ${itemIndex}: "Client Request ID" contains a line break or another control character`,
+			`${itemLabel(itemIndex)}: "Client Request ID" contains a line break or another control character`,
 			'Use a single line of visible characters, e.g. an order number.',
 			itemIndex,
 		);
@@ -275,7 +275,7 @@ function checkClientRequestId(
 	if (value !== undefined && value.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
 		throw rivyaInputError(
 			this.getNode(),
-			`Item ${itemIndex}: "Client Request ID" is ${value.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
+			`${itemLabel(itemIndex)}: "Client Request ID" is ${value.length} characters long; Rivya allows at most ${MAX_CLIENT_REQUEST_ID_LENGTH}`,
 			'Shorten the Client Request ID, or leave it empty.',
 			itemIndex,
 		);
@@ -307,7 +307,7 @@ function checkDefaultSize(
 	const megabytes = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MB`;
 	throw rivyaInputError(
 		this.getNode(),
-		`Item ${itemIndex}: "${source.fileName}" ${where} is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
+		`${itemLabel(itemIndex)}: "${source.fileName}" ${where} is ${megabytes(source.size)}; Rivya accepts ${kind} files up to ${megabytes(limit)}`,
 		'Compress or shorten the file, or choose the model it is for in "Model": some models accept larger files. Nothing was uploaded.',
 		itemIndex,
 	);
@@ -334,7 +334,7 @@ async function checkAgainstModel(
 	if (problem) {
 		throw rivyaInputError(
 			this.getNode(),
-			`Item ${itemIndex}: ${problem.message}`,
+			`${itemLabel(itemIndex)}: ${problem.message}`,
 			`${problem.fix} (Checked against the model in "Model"; nothing was uploaded.)`,
 			itemIndex,
 		);
@@ -370,7 +370,7 @@ async function prepareUpload(
 	if (source.size === 0) {
 		throw rivyaInputError(
 			this.getNode(),
-			`Item ${itemIndex}: "${source.fileName}" ${where} is empty (0 bytes)`,
+			`${itemLabel(itemIndex)}: "${source.fileName}" ${where} is empty (0 bytes)`,
 			'Check the node that produced the file: Rivya cannot store an empty file. Nothing was uploaded.',
 			itemIndex,
 		);

@@ -7,7 +7,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { rivyaInputError } from './errors';
+import { itemLabel, rivyaInputError } from './errors';
 import { rivyaRequest, type RivyaContext } from './transport';
 
 export type MediaKind = 'image' | 'video' | 'audio';
@@ -104,7 +104,7 @@ export async function getModel(
 	if (!id) {
 		throw rivyaInputError(
 			this.getNode(),
-			`${itemLabel(itemIndex)}no model chosen`,
+			`${itemPrefix(itemIndex)}no model chosen`,
 			'Pick a model in the "Model" field (from the list, or enter its ID).',
 			itemIndex,
 		);
@@ -113,7 +113,7 @@ export async function getModel(
 	if (!model) {
 		throw rivyaInputError(
 			this.getNode(),
-			`${itemLabel(itemIndex)}the model "${id}" is not in Rivya's catalog`,
+			`${itemPrefix(itemIndex)}the model "${id}" is not in Rivya's catalog`,
 			'Pick a model from the "Model" list, or check the spelling of the ID (Model > Get Many lists them all).',
 			itemIndex,
 		);
@@ -121,8 +121,8 @@ export async function getModel(
 	return model;
 }
 
-function itemLabel(itemIndex?: number): string {
-	return itemIndex === undefined ? '' : `Item ${itemIndex}: `;
+function itemPrefix(itemIndex?: number): string {
+	return itemIndex === undefined ? '' : `${itemLabel(itemIndex)}: `;
 }
 
 /** A problem found before calling Rivya: the field, what is wrong and how to fix it. */

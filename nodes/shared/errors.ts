@@ -67,6 +67,11 @@ export function readErrorEnvelope(body: unknown): RivyaErrorBody | undefined {
 	};
 }
 
+/** "1 credit", "5 credits". */
+export function credits(count: number): string {
+	return `${count} credit${count === 1 ? '' : 's'}`;
+}
+
 /** A plain-language next step for each stable Rivya error code. */
 export function hintForRivyaError(code: string, context: RivyaErrorContext = {}): string {
 	switch (code) {
@@ -84,10 +89,12 @@ export function hintForRivyaError(code: string, context: RivyaErrorContext = {})
 		case 'insufficient_credits': {
 			const balance =
 				context.balance !== undefined
-					? `Your balance is ${context.balance} credits`
+					? `Your balance is ${credits(context.balance)}`
 					: 'Your balance is too low';
 			const needed =
-				context.creditsNeeded !== undefined ? `; this request needs ${context.creditsNeeded}` : '';
+				context.creditsNeeded !== undefined
+					? `; this request needs ${credits(context.creditsNeeded)}`
+					: '';
 			return `${balance}${needed}. Top up credits in Rivya, or pick a cheaper model. No task was created and nothing was charged.`;
 		}
 		case 'rate_limited':
@@ -185,28 +192,61 @@ export function rivyaNetworkError(
 	attempts: number,
 	itemIndex?: number,
 	secrets: readonly string[] = [],
+	configuredBaseUrl?: string,
 ): NodeApiError {
+	// Named in the message so a wrong address is obvious; any user:password part is left out.
+	const baseUrl = configuredBaseUrl?.replace(/\/\/[^/@]*@/, '//');
 	const reason = (error as { code?: string; message?: string }) ?? {};
 	const what = redactSecrets(String(reason.code ?? reason.message ?? 'network error'), secrets);
+	const where = baseUrl ? ` at ${baseUrl}` : '';
+	const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+	const refused = [reason.code, cause?.code, reason.message].some((text) =>
+		String(text ?? '').includes('ECONNREFUSED'),
+	);
 	// n8n swaps any message that names a socket code (ECONNRESET, ...) for its own generic text, so the
 	// code goes into the description and the message keeps our wording and the attempt count.
 	return new NodeApiError(
 		node,
 		{ code: 'network_error', message: 'Rivya could not be reached' },
 		{
-			message: `Could not reach Rivya after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-			description: `Cause: ${what}. Check the Base URL in the Rivya credential and the network between n8n and Rivya. Paid requests carry an Idempotency-Key, so running again will not create a second task.`,
+			message: refused
+				? `Nothing answered at ${baseUrl ? `the Base URL ${baseUrl}` : "Rivya's address"} (connection refused, ${attempts} attempt${attempts === 1 ? '' : 's'})`
+				: `Could not reach Rivya${where} after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+			description: `Cause: ${what}. Check the Base URL in the Rivya credential${baseUrl ? ` (now ${baseUrl}; Rivya's is https://rivya.ai)` : ''} and the network between n8n and Rivya${refused ? ': is the emulator or proxy at that address running?' : ''}. Paid requests carry an Idempotency-Key, so running again will not create a second task.`,
 			itemIndex,
 		},
 	);
 }
 
-/** A configuration or input problem found before any call to Rivya. */
+/** "Item 1" for the first item: messages count items from 1, as n8n's item lists do. */
+export function itemLabel(itemIndex: number): string {
+	return `Item ${itemIndex + 1}`;
+}
+
+/** Marks an error whose message already names its item (see itemLabel). */
+const NAMES_ITEM = Symbol('rivya.namesItem');
+
+/** Whether the error's message already names its item, so no item index should be attached. */
+export function namesItem(error: unknown): boolean {
+	return Boolean((error as { [NAMES_ITEM]?: boolean } | undefined)?.[NAMES_ITEM]);
+}
+
+/**
+ * A configuration or input problem found before any call to Rivya. A message that starts with
+ * itemLabel(itemIndex) carries no n8n item index: n8n's error view would add a second, 0-based
+ * "[item 0]" to it.
+ */
 export function rivyaInputError(
 	node: INode,
 	message: string,
 	description: string,
 	itemIndex?: number,
 ): NodeOperationError {
-	return new NodeOperationError(node, message, { description, itemIndex });
+	const named = itemIndex !== undefined && message.startsWith(`${itemLabel(itemIndex)}:`);
+	const error = new NodeOperationError(node, message, {
+		description,
+		itemIndex: named ? undefined : itemIndex,
+	});
+	if (named) (error as NodeOperationError & { [NAMES_ITEM]?: boolean })[NAMES_ITEM] = true;
+	return error;
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { rivyaInputError } from './errors';
+import { itemLabel, rivyaInputError } from './errors';
 
 /** Rivya accepts keys up to this length. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -65,7 +65,7 @@ export function validateUserIdempotencyKey(
 	if (text.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(text)) {
 		throw rivyaInputError(
 			this.getNode(),
-			`Item ${itemIndex}: the Idempotency Key is not valid`,
+			`${itemLabel(itemIndex)}: the Idempotency Key is not valid`,
 			`Use at most ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters without spaces, or leave it empty to let the node derive one.`,
 			itemIndex,
 		);

@@ -5,7 +5,7 @@
  */
 import type { INode } from 'n8n-workflow';
 
-import { rivyaInputError } from './errors';
+import { itemLabel, rivyaInputError } from './errors';
 
 export type RivyaIdKind = 'generation' | 'file' | 'webhookEndpoint' | 'chatSession';
 
@@ -41,7 +41,7 @@ export function checkedId(
 	const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 	throw rivyaInputError(
 		node,
-		`${itemIndex !== undefined ? `Item ${itemIndex}: ` : ''}"${rule.label}" ${shown} is not a Rivya ID: it ${problem}`,
+		`${itemIndex !== undefined ? `${itemLabel(itemIndex)}: ` : ''}"${rule.label}" ${shown} is not a Rivya ID: it ${problem}`,
 		`Enter a ${rule.label} as Rivya returns it, e.g. ${rule.example}. Nothing was sent.`,
 		itemIndex,
 	);

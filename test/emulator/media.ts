@@ -4,6 +4,7 @@
 // padding and silent frames, WAV silence), so hundreds of MB stream through without being buffered.
 import { Readable } from 'node:stream';
 import { crc32, deflateSync } from 'node:zlib';
+import { promptPictureHead } from './picture';
 import type { MediaFormat } from './state';
 
 const PIECE_BYTES = 64 * 1024;
@@ -25,8 +26,20 @@ export interface GeneratedMedia {
 	stream(): Readable;
 }
 
-export function generateMedia(format: MediaFormat, requestedBytes: number): GeneratedMedia {
-	const layout = LAYOUTS[format](Math.max(0, Math.floor(requestedBytes)));
+/**
+ * `prompt`: a PNG shows a 512×512 picture drawn from it (test/emulator/picture.ts) when the requested size
+ * leaves room for it (a few KB), else the 16×16 gradient; other formats ignore it.
+ */
+export function generateMedia(
+	format: MediaFormat,
+	requestedBytes: number,
+	prompt?: string | null,
+): GeneratedMedia {
+	const requested = Math.max(0, Math.floor(requestedBytes));
+	const layout =
+		format === 'png' && prompt
+			? pngLayout(requested, pictureHead(prompt))
+			: LAYOUTS[format](requested);
 	return {
 		contentType: CONTENT_TYPES[format],
 		size: layout.size,
@@ -89,8 +102,23 @@ function pngCore(): { head: Buffer; tail: Buffer } {
 	return { head, tail: pngChunk('IEND', Buffer.alloc(0)) };
 }
 
-function pngLayout(requested: number): Layout {
-	const { head, tail } = pngCore();
+const pictures = new Map<string, Buffer>();
+
+/** Drawn once per prompt (a few ms each); the last 100 are kept. */
+function pictureHead(prompt: string): Buffer {
+	let head = pictures.get(prompt);
+	if (!head) {
+		head = promptPictureHead(prompt);
+		if (pictures.size >= 100) pictures.delete(pictures.keys().next().value as string);
+		pictures.set(prompt, head);
+	}
+	return head;
+}
+
+function pngLayout(requested: number, picture?: Buffer): Layout {
+	const core16 = pngCore();
+	const tail = core16.tail;
+	const head = picture && picture.length + tail.length <= requested ? picture : core16.head;
 	const core = head.length + tail.length;
 	// A padding chunk costs 12 bytes of framing, so sizes just above the core round up to fit one.
 	const padding = requested <= core ? 0 : Math.max(requested - core - PNG_CHUNK_OVERHEAD, 0);

@@ -292,7 +292,7 @@ describe('model params form', () => {
 		});
 		expect(fieldForParam(toggle).defaultValue).toBe('false');
 		expect(fieldForParam(guidance)).toMatchObject({ type: 'number', defaultValue: 2.5 });
-		expect(fieldForParam(guidance).displayName).toBe('guidance (between 1 and 10 in steps of 0.1)');
+		expect(fieldForParam(guidance).displayName).toBe('Guidance (between 1 and 10 in steps of 0.1)');
 		const [dialogue] = model('dialogue').params;
 		expect(fieldForParam(dialogue)).toMatchObject({
 			type: 'string',

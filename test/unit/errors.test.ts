@@ -6,6 +6,7 @@ import {
 	readErrorEnvelope,
 	rivyaApiError,
 	rivyaCodeOf,
+	itemLabel,
 	rivyaInputError,
 	rivyaNetworkError,
 } from '../../nodes/shared/errors';
@@ -184,7 +185,9 @@ describe('rivyaNetworkError', () => {
 			Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
 			2,
 		);
-		expect(error.message).toBe('Could not reach Rivya after 2 attempts');
+		expect(error.message).toBe(
+			"Nothing answered at Rivya's address (connection refused, 2 attempts)",
+		);
 		expect(error.description).toMatch(/Cause: ECONNREFUSED\./);
 		expect(error.description).toMatch(/Base URL/);
 	});
@@ -201,10 +204,17 @@ describe('rivyaNetworkError', () => {
 
 describe('rivyaInputError', () => {
 	it('is a NodeOperationError with message, description and item', () => {
-		const error = rivyaInputError(node, 'Item 0: bad', 'Fix it', 0);
+		const error = rivyaInputError(node, 'bad', 'Fix it', 0);
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toBe('Item 0: bad');
+		expect(error.message).toBe('bad');
 		expect(error.description).toBe('Fix it');
 		expect(error.context.itemIndex).toBe(0);
+	});
+
+	it('counts items from 1 and leaves out the item index a message already names', () => {
+		// n8n's error view appends a 0-based "[item 0]" to a message when the error carries an item index.
+		const error = rivyaInputError(node, `${itemLabel(0)}: bad`, 'Fix it', 0);
+		expect(error.message).toBe('Item 1: bad');
+		expect(error.context.itemIndex).toBeUndefined();
 	});
 });

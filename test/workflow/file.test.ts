@@ -288,7 +288,7 @@ describe('File > Upload options and checks', () => {
 		});
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(
-			/Item 0: cannot tell whether "doc.pdf" \(application\/pdf\)/,
+			/Item 1: cannot tell whether "doc.pdf" \(application\/pdf\)/,
 		);
 		expect(result.error?.description).toMatch(/"Kind"/);
 		expect(await uploadsSoFar()).toBe(before);
@@ -344,7 +344,7 @@ describe('File > Upload options and checks', () => {
 		});
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(
-			/Item 0: "input-0.png" in binary property "data" is 11 MB; Rivya accepts image files up to 10 MB/,
+			/Item 1: "input-0.png" in binary property "data" is 11 MB; Rivya accepts image files up to 10 MB/,
 		);
 		expect(result.error?.description).toMatch(/Nothing was uploaded/);
 		expect(await uploadsSoFar()).toBe(before);
@@ -385,7 +385,7 @@ describe('File > Upload options and checks', () => {
 		});
 		const items = result.outputOf('Rivya');
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(String(items[1].json.error)).toMatch(/Item 1: cannot tell/);
+		expect(String(items[1].json.error)).toMatch(/Item 2: cannot tell/);
 	});
 });
 

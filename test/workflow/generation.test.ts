@@ -350,7 +350,7 @@ describe('Generation > Create', () => {
 		);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(
-			/Item 0: Reference Media: "z-image" does not accept reference media/,
+			/Item 1: Reference Media: "z-image" does not accept reference media/,
 		);
 		const counters = await fixture.client.counters();
 		expect(counters.requests['POST /api/v1/files'] ?? 0).toBe(0);
@@ -518,7 +518,7 @@ describe('Generation > Create', () => {
 		const cases: Array<[IDataObject, RegExp]> = [
 			[
 				{ model: { __rl: true, mode: 'id', value: 'veo4-preview' }, category: 'video' },
-				/Item 0: Model: "veo4-preview" is not callable.*coming soon/,
+				/Item 1: Model: "veo4-preview" is not callable.*coming soon/,
 			],
 			[
 				{ model: { __rl: true, mode: 'id', value: 'studio-upscaler' } },
@@ -527,9 +527,9 @@ describe('Generation > Create', () => {
 			[{ model: { __rl: true, mode: 'id', value: 'gpt-5-2-chat' } }, /is a chat model/],
 			[
 				{ prompt: 'x'.repeat(1001) },
-				/Item 0: Prompt: the prompt has 1001 characters; "z-image" accepts at most 1000/,
+				/Item 1: Prompt: the prompt has 1001 characters; "z-image" accepts at most 1000/,
 			],
-			[{ prompt: '' }, /Item 0: Prompt: a prompt is required/],
+			[{ prompt: '' }, /Item 1: Prompt: a prompt is required/],
 			[
 				{ modelParams: modelParams({ aspect_ratio: '2:1' }) },
 				/Model Parameters > aspect_ratio: "2:1" is not an allowed value/,
@@ -540,7 +540,7 @@ describe('Generation > Create', () => {
 			],
 			[
 				{ model: { __rl: true, mode: 'id', value: 'kling-2-6' } },
-				/"kling-2-6" is a video model, but Category is "image"/,
+				/"Kling 2.6 \(kling-2-6\)" is a video model, but Category is "image"/,
 			],
 		];
 		for (const [parameters, message] of cases) {

@@ -127,7 +127,7 @@ describe('redirects: the API key never leaves the Base URL origin', () => {
 			},
 		});
 		expect(result.error).toBeUndefined();
-		expect(jsonOf(result.outputOf('Rivya'))[0]).toHaveProperty('current_credits', 1000);
+		expect(jsonOf(result.outputOf('Rivya'))[0]).toHaveProperty('currentCredits', 1000); // node version 2's name
 		expect(front.seen.map((request) => [request.url, request.headers.authorization])).toEqual([
 			['/api/v1/credits', `Bearer ${fixture.emulator.apiKey}`],
 			['/api/v1/credits?moved=1', `Bearer ${fixture.emulator.apiKey}`],
@@ -332,7 +332,7 @@ describe('every item is checked before the first paid request', () => {
 				extra,
 			);
 		const result = await run(node(), inputs);
-		expect(result.error?.message).toMatch(/Item 1: Options > Client Request ID/);
+		expect(result.error?.message).toMatch(/Item 2: Options > Client Request ID/);
 		expect(await requestsTo(CREATE)).toBe(0);
 
 		const continued = await run(node(continueOnFail), inputs);
@@ -350,7 +350,7 @@ describe('every item is checked before the first paid request', () => {
 				{ prompt: 'a harbour', key: 'bad key with spaces' },
 			],
 		);
-		expect(result.error?.message).toMatch(/Item 1: the Idempotency Key is not valid/);
+		expect(result.error?.message).toMatch(/Item 2: the Idempotency Key is not valid/);
 		expect(await requestsTo(CREATE)).toBe(0);
 	});
 
@@ -367,7 +367,7 @@ describe('every item is checked before the first paid request', () => {
 			);
 		const inputs = [{ text: 'hello' }, { text: 'hi again' }, { text: '' }];
 		const result = await run(chatNode(), inputs);
-		expect(result.error?.message).toMatch(/Item 2: "Message" is empty/);
+		expect(result.error?.message).toMatch(/Item 3: "Message" is empty/);
 		expect(await requestsTo('POST /api/v1/chat/completions')).toBe(0);
 
 		const continued = await run(chatNode(continueOnFail), inputs);
@@ -392,7 +392,7 @@ describe('uploads', () => {
 
 	it('a zero-byte file is caught before anything is uploaded, also in a later item', async () => {
 		const result = await run(uploadNode(), [itemWith(png), itemWith(Buffer.alloc(0))] as never);
-		expect(result.error?.message).toMatch(/Item 1: .*is empty \(0 bytes\)/);
+		expect(result.error?.message).toMatch(/Item 2: .*is empty \(0 bytes\)/);
 		expect(await requestsTo('POST /api/v1/files')).toBe(0);
 	});
 });

@@ -103,7 +103,7 @@ describe('Model > Get', () => {
 		});
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(
-			/Item 0: the model "no-such-model" is not in Rivya's catalog/,
+			/Item 1: the model "no-such-model" is not in Rivya's catalog/,
 		);
 		expect(result.error?.description).toMatch(/Model/);
 	});

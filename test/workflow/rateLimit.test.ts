@@ -2,7 +2,7 @@
 // sliding-window limiter (shortened to 2 s so a test sees several windows): every item gets exactly
 // one task and one charge, no item fails because of 429s, and the key backs off instead of
 // hammering. Counts only; the speed targets are in `npm run bench` (bigbatch, sharedkey).
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { chain, runWorkflow, startNode, type TestNode } from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
@@ -26,7 +26,7 @@ function createNode(credentialId = 'test-rivyaApi', options: IDataObject = {}): 
 			category: 'image',
 			model: { __rl: true, mode: 'id', value: 'z-image' },
 			prompt: '={{ $json.prompt }}',
-			options,
+			options: options as INodeParameters,
 		},
 		credentials: { rivyaApi: { id: credentialId, name: credentialId } },
 	};

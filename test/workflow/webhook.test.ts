@@ -62,6 +62,8 @@ async function runWebhookOp(
 			{
 				name: 'Rivya',
 				type: 'n8n-nodes-rivya.rivya',
+				// Version 1 (Rivya's own field names, revoked endpoints listed); version 2: editor.test.ts.
+				typeVersion: 1,
 				parameters: { resource: 'webhook', operation, ...parameters },
 				...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			},
@@ -147,7 +149,7 @@ describe('Rivya > Webhook', () => {
 		const before = (await client.counters()).requests;
 		const nothing = await runWebhookOp('update', { endpointId: endpoint.id, updateFields: {} });
 		expect(nothing.status).toBe('error');
-		expect(nothing.error?.message).toMatch(/Nothing to update/);
+		expect(nothing.error?.message).toMatch(/Item 1: nothing to update/);
 		const noId = await runWebhookOp('get', { endpointId: '  ' });
 		expect(noId.error?.message).toMatch(/Endpoint ID is empty/);
 		const after = (await client.counters()).requests;

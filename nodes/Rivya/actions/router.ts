@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { claimExecutionAnchor } from '../../shared/idempotency';
+import { CAMEL_CASE_VERSION, passedThroughInVersion1, withCamelCaseJson } from './outputNames';
 import { resources } from './resources';
 
 /** Dispatches to the chosen operation; an execution runs one resource/operation for all items. */
@@ -18,5 +19,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${operation}" is not supported for the resource "${resource}"`,
 		);
 	}
-	return [await handler.execute.call(this, items)];
+	const output = await handler.execute.call(this, items);
+	if (
+		this.getNode().typeVersion >= CAMEL_CASE_VERSION &&
+		passedThroughInVersion1(resource, operation)
+	) {
+		return [withCamelCaseJson(output)];
+	}
+	return [output];
 }

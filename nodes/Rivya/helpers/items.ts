@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { namesItem } from '../../shared/errors';
+
 export type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
 
 function isExecutionData(value: IDataObject | INodeExecutionData): value is INodeExecutionData {
@@ -47,6 +49,7 @@ export function attachItemIndex(
 	error: Error,
 	itemIndex: number,
 ): Error {
+	if (namesItem(error)) return error;
 	const withContext = error as Error & { context?: IDataObject };
 	if (withContext.context && typeof withContext.context === 'object') {
 		withContext.context.itemIndex = itemIndex;

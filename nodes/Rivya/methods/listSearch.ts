@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { fetchModels, isCallableMediaModel, type RivyaModel } from '../../shared/catalog';
+import { rivyaPaginate } from '../../shared/transport';
 
 function matchesText(model: RivyaModel, filter?: string): boolean {
 	if (!filter) return true;
@@ -50,4 +51,24 @@ export async function searchModels(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	return toResults(await fetchModels.call(this), filter);
+}
+
+/** The account's webhook endpoints that are not revoked, for the Endpoint picker. */
+export async function searchWebhookEndpoints(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const endpoints = await rivyaPaginate.call(this, '/webhooks', {}, { returnAll: true, limit: 0 });
+	const needle = filter?.toLowerCase() ?? '';
+	return {
+		results: endpoints
+			.filter((endpoint) => endpoint.status !== 'revoked')
+			.map((endpoint) => ({
+				name: `${String(endpoint.name || endpoint.id)} (${String(endpoint.status)}): ${String(endpoint.url)}`,
+				value: String(endpoint.id),
+			}))
+			.filter(
+				(result) => !needle || `${result.name} ${result.value}`.toLowerCase().includes(needle),
+			),
+	};
 }

@@ -251,7 +251,7 @@ export async function rivyaRequestFull(
 				await cancellableSleep(delay, signal);
 				continue;
 			}
-			throw rivyaNetworkError(this.getNode(), error, attempt, request.itemIndex, [apiKey]);
+			throw rivyaNetworkError(this.getNode(), error, attempt, request.itemIndex, [apiKey], baseUrl);
 		}
 
 		const status = response.statusCode;

@@ -53,11 +53,42 @@ describe('Rivya node in the n8n editor', () => {
 	});
 
 	it("loads the model's own parameters from the catalog into the form", () => {
-		expect(report.panelText).toContain('aspect_ratio');
+		expect(report.panelText).toContain('Aspect Ratio');
+		expect(report.panelText).not.toContain('aspect_ratio');
+		expect(report.panelText).not.toContain('Values to Send');
 		expect(report.inputValues).toContain('16:9');
 	});
 
 	it('shows no error, issue or "install this node" text', () => {
 		expect(report.problems).toEqual([]);
+	});
+});
+
+describe('Rivya node in the n8n editor: Category changed after the model was picked', () => {
+	let report: NodePanelReport;
+
+	beforeAll(async () => {
+		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (mismatch test)', {
+			apiKey: emulator.apiKey,
+			baseUrl: emulator.baseUrl,
+		});
+		const workflow = await n8n.importWorkflow(
+			generationCreateWorkflow(credential, {
+				category: 'video',
+				// No saved form: the panel loads it, as after changing Category in the editor.
+				modelParams: { mappingMode: 'defineBelow', value: null },
+			}),
+		);
+		report = await openGenerationCreatePanel({
+			baseUrl: n8n.baseUrl,
+			workflowId: workflow.id,
+			timeoutMs: 60_000,
+		});
+	}, 240_000);
+
+	it('the Model Parameters form names the model and the Category before any run', () => {
+		expect(report.panelText).toContain(
+			'"Z-Image (z-image)" is an image model, but Category is "video". Pick a video model in Model',
+		);
 	});
 });

@@ -13,10 +13,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const GENERATE_NODE_NAME = 'Generate Image';
 
 /** A manual trigger and one Rivya node on Generation > Create, with a model and prompt filled in. */
-export function generationCreateWorkflow(credential: {
-	id: string;
-	name: string;
-}): Record<string, unknown> {
+export function generationCreateWorkflow(
+	credential: {
+		id: string;
+		name: string;
+	},
+	/** Parameters to change, e.g. `{ category: 'video' }` with the image model still picked. */
+	overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
 	return {
 		name: 'Rivya: Generation > Create in the editor',
 		nodes: [
@@ -48,7 +52,7 @@ export function generationCreateWorkflow(credential: {
 								id: 'aspect_ratio',
 								// As the node's form builds it from the emulator's catalog; any difference shows n8n's
 								// "fields are outdated" warning.
-								displayName: 'aspect_ratio',
+								displayName: 'Aspect Ratio',
 								required: false,
 								defaultMatch: false,
 								canBeUsedToMatch: false,
@@ -63,6 +67,7 @@ export function generationCreateWorkflow(credential: {
 						],
 					},
 					options: {},
+					...overrides,
 				},
 				credentials: { rivyaApi: { id: credential.id, name: credential.name } },
 			},
@@ -95,7 +100,7 @@ export const EXPECTED_LABELS = [
 	'Category',
 	'Model',
 	'Prompt',
-	'Values to Send', // n8n's heading of the Model Parameters form (a resource mapper)
+	'Model Parameters', // the heading of the Model Parameters form (a resource mapper's valuesLabel)
 	'Reference Media',
 	'Wait for Completion',
 	'Simplify',
@@ -132,7 +137,7 @@ export async function launchChromium(): Promise<Browser> {
 	});
 }
 
-async function logIn(page: Page, baseUrl: string): Promise<void> {
+export async function logIn(page: Page, baseUrl: string): Promise<void> {
 	await page.goto(`${baseUrl}/signin`);
 	await page.locator('input[type="email"]').fill(OWNER.email);
 	await page.locator('input[type="password"]').fill(OWNER.loginPhrase);

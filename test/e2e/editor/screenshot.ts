@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
-// Saves docs/editor-generation-create.png: n8n's editor with the Rivya node's Generation > Create panel.
+// Saves docs/editor-generation-create.png (n8n's editor with the Rivya node's Generation > Create panel) and
+// docs/editor-node-search.png (the node panel of an empty canvas searched for "Rivya").
 // Starts the emulator and a real n8n (like `npm run demo`), so it needs `npm run build` first.
 //   npx ts-node --transpile-only test/e2e/editor/screenshot.ts [output.png]
 import * as path from 'path';
@@ -7,6 +8,7 @@ import * as path from 'path';
 import { startEmulator } from '../../emulator';
 import { REPO_DIR, installN8n, startN8n } from '../n8n-instance';
 import { generationCreateWorkflow, openGenerationCreatePanel } from './generation-create';
+import { openNodePanel, saveScreenshot, searchNodePanel, withEditor } from './node-search';
 
 async function main(): Promise<void> {
 	const outputFile = path.resolve(
@@ -33,6 +35,15 @@ async function main(): Promise<void> {
 			console.log(
 				`saved ${path.relative(process.cwd(), outputFile)} (labels: ${report.visibleLabels.join(', ')})`,
 			);
+			const searchFile = path.join(path.dirname(outputFile), 'editor-node-search.png');
+			const found = await withEditor(n8n.baseUrl, async (page) => {
+				await page.goto(`${n8n.baseUrl}/workflow/new`);
+				await openNodePanel(page, 'emptyCanvas');
+				const result = await searchNodePanel(page, 'Rivya');
+				await saveScreenshot(page, searchFile);
+				return result.names;
+			});
+			console.log(`saved ${path.relative(process.cwd(), searchFile)} (found: ${found.join(', ')})`);
 		} finally {
 			await n8n.stop();
 		}

@@ -80,7 +80,7 @@ function serveResult(ctx: RequestContext, state: EmulatorState): void {
 	) {
 		throw new ApiError(404, 'not_found', 'No such result file');
 	}
-	const media = generateMedia(task.format, task.resultBytes);
+	const media = generateMedia(task.format, task.resultBytes, task.prompt);
 	streamMedia(ctx, media.contentType, media.size, () => media.stream());
 }
 

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { itemLabel } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import { optionsCollection, requiredText, retryPolicyOf } from '../descriptions';
@@ -48,7 +49,7 @@ export async function execute(
 			this,
 			'sessionId',
 			itemIndex,
-			`Item ${itemIndex}: "Session ID" is empty`,
+			`${itemLabel(itemIndex)}: "Session ID" is empty`,
 			'Map the session ID of a chat turn, e.g. {{ $json.sessionId }}, or pick one from Chat > Get Many Sessions.',
 		);
 		checkedId(this.getNode(), sessionId, 'chatSession', itemIndex);

@@ -31,7 +31,7 @@ import {
 	type ChatCompletion,
 	type ChatTurnBody,
 } from '../../../shared/chat';
-import { rivyaInputError } from '../../../shared/errors';
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor, validateUserIdempotencyKey } from '../../../shared/idempotency';
 import { forEachCheckedItem } from '../../helpers/items';
 import { optionsCollection, retryPolicyFrom, simplifyField } from '../descriptions';
@@ -87,7 +87,24 @@ const ownOptionFields: INodeProperties[] = [
 		description:
 			'Whether to receive the reply as a stream and pass its pieces on to n8n chat as they arrive (where the workflow streams its response). The output is the same final reply either way.',
 	},
+	{
+		displayName: 'System Message',
+		name: 'systemMessage',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'e.g. You write short, friendly product descriptions.',
+		description:
+			"Instructions for the model on every turn. Rivya's chat API has no separate field for them: they go at the top of the message, as the Rivya Chat Model sends an agent's system message.",
+	},
 ];
+
+/** The text sent: the System Message as instructions on top, in the Rivya Chat Model's layout. */
+export function withInstructions(message: string, systemMessage: string): string {
+	return systemMessage
+		? `Instructions:\n${systemMessage}\n\nReply to the user's latest message:\n${message}`
+		: message;
+}
 
 const properties: INodeProperties[] = [
 	{ ...chatModelField, description: 'The Rivya chat model to talk to' },
@@ -168,7 +185,7 @@ async function prepareTurn(
 	options: IDataObject,
 ): Promise<PreparedTurn> {
 	const fail = (message: string, fix: string) =>
-		rivyaInputError(this.getNode(), `Item ${itemIndex}: ${message}`, fix, itemIndex);
+		rivyaInputError(this.getNode(), `${itemLabel(itemIndex)}: ${message}`, fix, itemIndex);
 
 	const modelId = String(
 		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
@@ -180,8 +197,9 @@ async function prepareTurn(
 	if (problem) throw fail(problem.message, problem.fix);
 	const capabilities = chatCapabilitiesOf(model);
 
-	const message = String(this.getNodeParameter('message', itemIndex, '') ?? '');
-	if (!message.trim()) {
+	const userMessage = String(this.getNodeParameter('message', itemIndex, '') ?? '');
+	const message = withInstructions(userMessage, String(options.systemMessage ?? '').trim());
+	if (!userMessage.trim()) {
 		throw fail(
 			'"Message" is empty',
 			'Enter the message to send, or map it from the input item, e.g. {{ $json.chatInput }}.',
@@ -189,8 +207,8 @@ async function prepareTurn(
 	}
 	if (model.max_prompt_length !== null && message.length > model.max_prompt_length) {
 		throw fail(
-			`"Message" has ${message.length} characters; "${model.id}" accepts at most ${model.max_prompt_length}`,
-			`Shorten the message to ${model.max_prompt_length} characters or fewer. Earlier turns need not be repeated: continue the session instead.`,
+			`"Message"${message === userMessage ? '' : ' with the System Message'} has ${message.length} characters; "${model.id}" accepts at most ${model.max_prompt_length}`,
+			`Shorten the message${message === userMessage ? '' : ' or the System Message'} to ${model.max_prompt_length} characters or fewer in all. Earlier turns need not be repeated: continue the session instead.`,
 		);
 	}
 

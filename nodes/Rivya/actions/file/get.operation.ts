@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { itemLabel } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import { optionsCollection, requiredText, retryPolicyOf, simplifyField } from '../descriptions';
@@ -35,7 +36,7 @@ export async function execute(
 			this,
 			'fileId',
 			itemIndex,
-			`Item ${itemIndex}: "File ID" is empty`,
+			`${itemLabel(itemIndex)}: "File ID" is empty`,
 			'Enter the ID of an uploaded file (it starts with file_), e.g. from File > Upload.',
 		);
 		checkedId(this.getNode(), fileId, 'file', itemIndex);

@@ -16,7 +16,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { rivyaInputError } from '../../../shared/errors';
+import { credits, itemLabel, rivyaInputError } from '../../../shared/errors';
 import { idempotencyKeyFor } from '../../../shared/idempotency';
 import { idProblem } from '../../../shared/ids';
 import { rivyaRequest } from '../../../shared/transport';
@@ -52,6 +52,14 @@ const createOptionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description: 'Your own trace ID, stored with the task',
+	},
+	{
+		displayName: 'Include Input Fields',
+		name: 'includeInputFields',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to keep the input item's fields (e.g. a lead's or product's ID) in the output, next to the generation's fields (which win on a name clash)",
 	},
 	{
 		displayName: 'Idempotency Key',
@@ -96,10 +104,12 @@ const properties: INodeProperties[] = [
 		default: { mappingMode: 'defineBelow', value: null },
 		description: "The selected model's parameters, loaded from Rivya's live catalog",
 		typeOptions: {
-			loadOptionsDependsOn: ['model.value'],
+			loadOptionsDependsOn: ['model.value', 'category'],
 			resourceMapper: {
 				resourceMapperMethod: 'getModelParams',
 				mode: 'add',
+				// The form's heading; n8n's default is "Values to Send".
+				valuesLabel: 'Model Parameters',
 				fieldWords: { singular: 'parameter', plural: 'parameters' },
 				addAllFields: false,
 				supportAutoMap: false,
@@ -158,11 +168,13 @@ async function checkBalance(
 	});
 	const balance = Number(balanceBody.current_credits);
 	if (!Number.isFinite(balance) || balance >= needed) return undefined;
-	const models = [...new Set(ready.map((entry) => entry.model.id))].join(', ');
+	const chosen = [...new Map(ready.map((entry) => [entry.model.id, entry.model])).values()]
+		.map((model) => `${model.id}: ${credits(model.base_credits)} each`)
+		.join(', ');
 	return rivyaInputError(
 		context.getNode(),
-		`Not enough Rivya credits for this run: ${ready.length} generation${ready.length === 1 ? '' : 's'} need at least ${needed} credits, the balance is ${balance}`,
-		`Nothing was submitted or charged. Top up credits in Rivya, send fewer items, or pick a cheaper model (${models}). Metered models can cost more than their base credits. Turn off Options > Check Credits First to skip this check.`,
+		`Not enough Rivya credits for this run: ${ready.length === 1 ? '1 generation needs' : `${ready.length} generations need`} at least ${credits(needed)}, the balance is ${balance}`,
+		`Nothing was submitted or charged. Top up credits in Rivya, send fewer items, or pick a model with lower base credits (chosen: ${chosen}). Metered models can cost more than their base credits. Turn off Options > Check Credits First to skip this check.`,
 	);
 }
 
@@ -170,7 +182,7 @@ async function checkBalance(
 function missingTaskIdError(context: IExecuteFunctions, itemIndex: number, idempotencyKey: string) {
 	return rivyaInputError(
 		context.getNode(),
-		`Item ${itemIndex}: Rivya accepted the generation but its answer has no usable task ID`,
+		`${itemLabel(itemIndex)}: Rivya accepted the generation but its answer has no usable task ID`,
 		`A task may have been created (and charged). Do not submit it again under a new key: run again with Options > Idempotency Key set to "${idempotencyKey}" (the key this request used), and Rivya answers with the same task instead of a new one. Check also the Base URL in the Rivya credential points at Rivya's API.`,
 		itemIndex,
 	);
@@ -249,5 +261,33 @@ export async function execute(
 		}
 		return { itemIndex: entry.itemIndex, kind: entry.model.category, ...result.value };
 	});
-	return await finishGenerations.call(this, entries, finish, limit);
+	const output = await finishGenerations.call(this, entries, finish, limit);
+	return linkedToInput(this, items, prepared, output, finish.simplify);
+}
+
+/**
+ * Keeps the link back to what was generated for: the prompt and Client Request ID echoed (simplified
+ * output), and with Options > Include Input Fields the input item's own fields.
+ */
+function linkedToInput(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	prepared: Array<PreparedGeneration | { itemIndex: number; error: Error }>,
+	output: INodeExecutionData[],
+	simplify: boolean,
+): INodeExecutionData[] {
+	const preparedByItem = new Map(prepared.map((entry) => [entry.itemIndex, entry]));
+	return output.map((item) => {
+		const pairedItem = item.pairedItem as { item: number } | undefined;
+		const itemIndex = pairedItem?.item;
+		if (itemIndex === undefined) return item;
+		const entry = preparedByItem.get(itemIndex);
+		const echo: IDataObject =
+			simplify && entry && 'model' in entry
+				? { prompt: entry.prompt, clientRequestId: entry.clientRequestId ?? null }
+				: {};
+		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const input = options.includeInputFields === true ? (items[itemIndex]?.json ?? {}) : {};
+		return { ...item, json: { ...input, ...item.json, ...echo } };
+	});
 }

@@ -66,9 +66,23 @@ const binaryPropertyField: INodeProperties = {
 		'Name of the binary property for the first result file; more files get _1, _2, … appended (data, data_1, …)',
 };
 
+const fileNameField: INodeProperties = {
+	displayName: 'File Name',
+	name: 'fileName',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. {{ $json.sku }}',
+	description:
+		'Name of the downloaded result file, without extension (added from the file type); an expression can use the input item fields (e.g. a product SKU). More files of one task get -1, -2, … appended. Empty: &lt;model&gt;-&lt;task ID&gt;-&lt;n&gt;, e.g. z-image-gen_abc-1.png.',
+};
+
 /** Download fields; Get only downloads when asked, Create and Wait by default. */
 export function downloadFields(defaultDownload: boolean): INodeProperties[] {
-	return [{ ...downloadResultsField, default: defaultDownload }, binaryPropertyField];
+	return [
+		{ ...downloadResultsField, default: defaultDownload },
+		binaryPropertyField,
+		fileNameField,
+	];
 }
 
 /** Options shared by every operation that waits for tasks (Create, Wait). */

@@ -2,6 +2,17 @@ import type { ResourceMapperField } from 'n8n-workflow';
 
 import { describeRange, type RivyaModelParam } from '../../../shared/catalog';
 
+/** "aspect_ratio" → "Aspect Ratio", "numFrames" → "Num Frames": the API key, readable. */
+export function readableKey(key: string): string {
+	return key
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.split(/[\s_\-.]+/)
+		.filter(Boolean)
+		.map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+		.join(' ');
+}
+
+/** A readable label plus what the catalog says about the value (range, unit, description). */
 function labelOf(param: RivyaModelParam): string {
 	const notes: string[] = [];
 	if (param.type === 'number') {
@@ -10,7 +21,8 @@ function labelOf(param: RivyaModelParam): string {
 	}
 	if (param.type === 'array') notes.push('JSON array');
 	if (param.description) notes.push(param.description);
-	return notes.length ? `${param.key} (${notes.join('; ')})` : param.key;
+	const label = readableKey(param.key) || param.key;
+	return notes.length ? `${label} (${notes.join('; ')})` : label;
 }
 
 function defaultOf(param: RivyaModelParam): string | number | null {

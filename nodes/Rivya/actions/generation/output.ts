@@ -17,6 +17,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/binary';
+import { itemLabel } from '../../../shared/errors';
 import type { MediaKind } from '../../../shared/catalog';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
@@ -72,6 +73,7 @@ export function simplifyGeneration(generation: IDataObject): IDataObject {
 		resultUrls: urls,
 		error: error ? (text(error.message) ?? text(error.code)) : null,
 		errorCode: error ? text(error.code) : null,
+		clientRequestId: text(generation.client_request_id),
 		createdAt: generation.created_at ?? null,
 		updatedAt: generation.updated_at ?? null,
 	};
@@ -118,6 +120,35 @@ function binaryNameFor(base: string, index: number): string {
 	return index === 0 ? base : `${base}_${index}`;
 }
 
+/** Characters that are awkward in file names on some system, or that n8n would reject. */
+function fileNamePart(value: string): string {
+	return value.replace(/[\\/:*?"<>|\s]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The name a result file gets: Options > File Name (may be an expression over the input item), else
+ * <model>-<task ID>-<n>, so files stay apart after an Aggregate. The extension comes from the file type.
+ */
+export function resultFileName(
+	context: IExecuteFunctions,
+	generation: IDataObject,
+	itemIndex: number,
+	index: number,
+	count: number,
+): string {
+	const chosen = String(context.getNodeParameter('options.fileName', itemIndex, '') ?? '').trim();
+	if (!chosen) {
+		const model = fileNamePart(String(generation.model ?? 'rivya')) || 'rivya';
+		return `${model}-${fileNamePart(String(generation.id))}-${index + 1}`;
+	}
+	if (count === 1) return chosen;
+	// "photo.png" with two files: photo-1.png, photo-2.png
+	const dot = chosen.lastIndexOf('.');
+	return dot > 0
+		? `${chosen.slice(0, dot)}-${index + 1}${chosen.slice(dot)}`
+		: `${chosen}-${index + 1}`;
+}
+
 async function downloadResults(
 	context: IExecuteFunctions,
 	generation: IDataObject,
@@ -132,6 +163,7 @@ async function downloadResults(
 			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
 				signal: cancelSignalOf(context),
 				deadlineMs,
+				fileName: resultFileName(context, generation, itemIndex, index, urls.length),
 			});
 		} catch (error) {
 			// The node's Timeout covers downloads too; settleEntry applies "On Timeout".
@@ -276,7 +308,7 @@ function taskIdOf(entry: TaskEntry): string | undefined {
 function withOtherTasks(error: Error, entries: TaskEntry[], failedIndex: number): Error {
 	const others = entries
 		.filter((entry) => entry.itemIndex !== failedIndex && 'generation' in entry)
-		.map((entry) => `item ${entry.itemIndex}: ${taskIdOf(entry)}`);
+		.map((entry) => `${itemLabel(entry.itemIndex)}: ${taskIdOf(entry)}`);
 	if (others.length === 0) return error;
 	const withDescription = error as Error & { description?: string };
 	const note = `Tasks this run already created (paid for, still valid): ${others.join(', ')}. Retry this execution from the executions list within 24 hours to get them back without paying again (the node replays them), or collect them with Generation > Wait using these task IDs.`;

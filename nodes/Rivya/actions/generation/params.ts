@@ -14,7 +14,7 @@ import {
 	type RivyaModel,
 } from '../../../shared/catalog';
 import { MAX_CLIENT_REQUEST_ID_LENGTH } from '../../../shared/binary';
-import { rivyaInputError } from '../../../shared/errors';
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { validateUserIdempotencyKey } from '../../../shared/idempotency';
 import { readReferences, type ReferenceSpec } from './references';
 
@@ -31,10 +31,29 @@ export interface PreparedGeneration {
 function inputError(context: IExecuteFunctions, itemIndex: number, problem: InputProblem) {
 	return rivyaInputError(
 		context.getNode(),
-		`Item ${itemIndex}: ${problem.field}: ${problem.message}`,
+		`${itemLabel(itemIndex)}: ${problem.field}: ${problem.message}`,
 		problem.fix,
 		itemIndex,
 	);
+}
+
+const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+
+/**
+ * A model of another category than the Category field (e.g. Category changed to Video while the Model
+ * still says Z-Image): named in the editor (Model Parameters) and before any paid call.
+ */
+export function categoryMismatch(model: RivyaModel, category: string): InputProblem | undefined {
+	if (!category || model.category === category) return undefined;
+	const name =
+		model.display_name && model.display_name !== model.id
+			? `${model.display_name} (${model.id})`
+			: model.id;
+	return {
+		field: 'Model',
+		message: `"${name}" is ${article(model.category)} ${model.category} model, but Category is "${category}"`,
+		fix: `Pick ${article(category)} ${category} model in Model (the list shows the models of the chosen Category), or set Category back to "${model.category}".`,
+	};
 }
 
 /** The "Additional Params (JSON)" escape hatch: an object, given as JSON text or an object. */
@@ -47,7 +66,7 @@ function readExtraParams(context: IExecuteFunctions, itemIndex: number, raw: unk
 		} catch (error) {
 			throw rivyaInputError(
 				context.getNode(),
-				`Item ${itemIndex}: Options > Additional Params (JSON) is not valid JSON (${(error as Error).message})`,
+				`${itemLabel(itemIndex)}: Options > Additional Params (JSON) is not valid JSON (${(error as Error).message})`,
 				'Enter a JSON object, e.g. {"seed": 42}.',
 				itemIndex,
 			);
@@ -56,7 +75,7 @@ function readExtraParams(context: IExecuteFunctions, itemIndex: number, raw: unk
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
 		throw rivyaInputError(
 			context.getNode(),
-			`Item ${itemIndex}: Options > Additional Params (JSON) must be a JSON object`,
+			`${itemLabel(itemIndex)}: Options > Additional Params (JSON) must be a JSON object`,
 			'Enter a JSON object, e.g. {"seed": 42}.',
 			itemIndex,
 		);
@@ -76,13 +95,8 @@ export async function prepareGeneration(
 	const model = await getModel.call(this, modelId, itemIndex);
 	const callable = modelCallableProblem(model);
 	if (callable) throw inputError(this, itemIndex, callable);
-	if (model.category !== category) {
-		throw inputError(this, itemIndex, {
-			field: 'Model',
-			message: `"${model.id}" is ${model.category === 'image' || model.category === 'audio' ? 'an' : 'a'} ${model.category} model, but Category is "${category}"`,
-			fix: `Set Category to "${model.category}", or pick a ${category} model.`,
-		});
-	}
+	const mismatch = categoryMismatch(model, category);
+	if (mismatch) throw inputError(this, itemIndex, mismatch);
 
 	const prompt = String(this.getNodeParameter('prompt', itemIndex, '') ?? '');
 	const promptIssue = promptProblem(model, prompt);

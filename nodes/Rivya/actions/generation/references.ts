@@ -22,7 +22,7 @@ import {
 	type ReferenceCandidate,
 	type RivyaModel,
 } from '../../../shared/catalog';
-import { rivyaInputError } from '../../../shared/errors';
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import type { RetryPolicy } from '../../../shared/retry';
 
 export const referenceMediaField: INodeProperties = {
@@ -39,6 +39,26 @@ export const referenceMediaField: INodeProperties = {
 			displayName: 'Reference',
 			name: 'references',
 			values: [
+				{
+					// First in the list (n8n's lint sorts these by name): which of the fields below apply.
+					displayName: 'File Source',
+					name: 'source',
+					type: 'options',
+					options: [
+						{
+							name: 'Binary File',
+							value: 'binary',
+							description: 'A binary property of the input item',
+						},
+						{
+							name: 'Public URL',
+							value: 'url',
+							description:
+								"A public HTTPS URL of the file; downloaded and uploaded through Rivya's Files API unless the model takes URL input",
+						},
+					],
+					default: 'binary',
+				},
 				{
 					displayName: 'Input Binary Field',
 					name: 'binaryPropertyName',
@@ -69,25 +89,6 @@ export const referenceMediaField: INodeProperties = {
 					placeholder: 'e.g. image/png',
 					displayOptions: { show: { source: ['url'] } },
 					description: 'MIME type of the file at the URL (optional)',
-				},
-				{
-					displayName: 'Source',
-					name: 'source',
-					type: 'options',
-					options: [
-						{
-							name: 'Binary File',
-							value: 'binary',
-							description: 'A binary property of the input item',
-						},
-						{
-							name: 'Public URL',
-							value: 'url',
-							description:
-								"A public HTTPS URL of the file; downloaded and uploaded through Rivya's Files API unless the model takes URL input",
-						},
-					],
-					default: 'binary',
 				},
 				{
 					displayName: 'URL',
@@ -144,8 +145,8 @@ export async function readReferences(
 			if (!/^https?:\/\/\S+$/i.test(url)) {
 				throw rivyaInputError(
 					this.getNode(),
-					`Item ${itemIndex}: ${field} has no valid URL`,
-					'Enter a public http(s) URL of the file, or switch the source to "Binary File".',
+					`${itemLabel(itemIndex)}: ${field} has no valid URL`,
+					'Enter a public http(s) URL of the file, or switch File Source to "Binary File".',
 					itemIndex,
 				);
 			}
@@ -158,13 +159,22 @@ export async function readReferences(
 			continue;
 		}
 		const binaryPropertyName = String(entry.binaryPropertyName ?? 'data').trim() || 'data';
+		const available = Object.keys(this.getInputData()[itemIndex]?.binary ?? {});
+		if (!available.includes(binaryPropertyName)) {
+			throw rivyaInputError(
+				this.getNode(),
+				`${itemLabel(itemIndex)}: ${field}: the input item has no binary field "${binaryPropertyName}"`,
+				`${available.length > 0 ? `Its binary fields are: ${available.join(', ')}. Set "Input Binary Field" to one of them` : 'The input item has no binary data at all: add a node that reads or downloads the file before this one'}, or set File Source to "Public URL" and enter the file's public HTTPS URL.`,
+				itemIndex,
+			);
+		}
 		const binary = this.helpers.assertBinaryData(itemIndex, binaryPropertyName);
 		const mimeType = binary.mimeType;
 		const kind = entry.kind && entry.kind !== 'auto' ? entry.kind : kindFromMimeType(mimeType);
 		if (!kind || !MEDIA_KINDS.includes(kind)) {
 			throw rivyaInputError(
 				this.getNode(),
-				`Item ${itemIndex}: ${field}: the binary property "${binaryPropertyName}" has type ${mimeType || 'unknown'}, which is not an image, video or audio file`,
+				`${itemLabel(itemIndex)}: ${field}: the binary property "${binaryPropertyName}" has type ${mimeType || 'unknown'}, which is not an image, video or audio file`,
 				'Pass an image, video or audio file, or set "Kind" on the reference.',
 				itemIndex,
 			);

@@ -8,6 +8,7 @@ import type {
 
 import { fetchModels, type RivyaModel } from '../../../shared/catalog';
 import type { RetryPolicy } from '../../../shared/retry';
+import { itemLabel } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled, type Limiter } from '../../helpers/concurrency';
 import { requiredText } from '../descriptions';
@@ -30,7 +31,7 @@ function readTaskId(context: IExecuteFunctions, itemIndex: number): string {
 		context,
 		'taskId',
 		itemIndex,
-		`Item ${itemIndex}: Task ID is empty`,
+		`${itemLabel(itemIndex)}: Task ID is empty`,
 		'Enter the task ID returned by Generation > Create, e.g. {{ $json.taskId }}.',
 	);
 	return checkedId(context.getNode(), taskId, 'generation', itemIndex);

@@ -7,13 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { checkedId } from '../../../shared/ids';
 import { rivyaPaginate, rivyaRequest, type RivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import {
 	listPageOptions,
 	optionsCollection,
-	requiredText,
 	retryPolicyOf,
 	returnAllOrLimit,
 } from '../descriptions';
@@ -24,7 +24,11 @@ export const WEBHOOK_EVENT_TYPE_OPTIONS = [
 	{ name: 'Generation Succeeded', value: 'generation.succeeded' },
 ];
 
-export const endpointIdField: INodeProperties = {
+const VERSION_1 = { '@version': [1] };
+const FROM_VERSION_2 = { '@version': [{ _cnd: { gte: 2 } }] };
+
+/** Version 1: free text. */
+const endpointIdText: INodeProperties = {
 	displayName: 'Endpoint ID',
 	name: 'endpointId',
 	type: 'string',
@@ -32,20 +36,52 @@ export const endpointIdField: INodeProperties = {
 	default: '',
 	placeholder: 'e.g. whend_abc123',
 	description: 'ID of the webhook endpoint (starts with whend_)',
+	displayOptions: { show: VERSION_1 },
 };
+
+/** Version 2: picked from the account's endpoints, or an ID (e.g. from an expression). */
+const endpointLocator: INodeProperties = {
+	displayName: 'Endpoint',
+	name: 'endpointId',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'The webhook endpoint',
+	displayOptions: { show: FROM_VERSION_2 },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchWebhookEndpoints', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. whend_abc123',
+		},
+	],
+};
+
+export const endpointIdFields: INodeProperties[] = [endpointIdText, endpointLocator];
 
 export const retryOptionsField: INodeProperties = optionsCollection();
 
 /** The Endpoint ID of an item, checked before any call. */
 export function endpointIdOf(this: IExecuteFunctions, itemIndex: number): string {
-	const endpointId = requiredText(
-		this,
-		'endpointId',
-		itemIndex,
-		`Endpoint ID is empty (item ${itemIndex})`,
-		'Enter the ID of a webhook endpoint, e.g. from Webhook > Get Many (it starts with whend_).',
-	);
-	return checkedId(this.getNode(), endpointId, 'webhookEndpoint', itemIndex);
+	const value = String(
+		this.getNodeParameter('endpointId', itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
+	if (!value) {
+		throw rivyaInputError(
+			this.getNode(),
+			`${itemLabel(itemIndex)}: Endpoint ID is empty`,
+			'Pick an endpoint from the list, or enter the ID of a webhook endpoint (it starts with whend_), e.g. from Webhook > Get Many.',
+			itemIndex,
+		);
+	}
+	return checkedId(this.getNode(), value, 'webhookEndpoint', itemIndex);
 }
 
 export function endpointPath(endpointId: string, suffix = ''): string {
@@ -91,7 +127,7 @@ export function endpointCallOperation(
 	return {
 		description: updateDisplayOptions(showFor(operation), [
 			...notice,
-			endpointIdField,
+			...endpointIdFields,
 			retryOptionsField,
 		]),
 		async execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
@@ -108,17 +144,37 @@ export function endpointCallOperation(
 	};
 }
 
+const includeRevokedField: INodeProperties = {
+	displayName: 'Include Revoked',
+	name: 'includeRevoked',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to list deleted (revoked) endpoints too; they receive nothing and cannot be re-enabled',
+	displayOptions: { show: FROM_VERSION_2 },
+};
+
+/** Revoked endpoints are left out from version 2 on, unless Options > Include Revoked. */
+function leavesOutRevoked(context: IExecuteFunctions, itemIndex: number): boolean {
+	if (context.getNode().typeVersion < 2) return false;
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return options.includeRevoked !== true;
+}
+
 /** A Get Many operation over one of Rivya's `{data, has_more}` lists. */
 export function listOperation(
 	operation: string,
-	list: { path: string } | { endpointSuffix: string },
+	list: { path: string; revocable?: boolean } | { endpointSuffix: string },
 ): RivyaOperation {
 	const forEndpoint = 'endpointSuffix' in list;
+	const revocable = 'path' in list && list.revocable === true;
 	return {
 		description: [
-			...(forEndpoint ? updateDisplayOptions(showFor(operation), [endpointIdField]) : []),
+			...(forEndpoint ? updateDisplayOptions(showFor(operation), endpointIdFields) : []),
 			...returnAllOrLimit('webhook', operation),
-			...updateDisplayOptions(showFor(operation), [retryOptionsField]),
+			...updateDisplayOptions(showFor(operation), [
+				revocable ? optionsCollection([includeRevokedField]) : retryOptionsField,
+			]),
 		],
 		async execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
 			return await forEachItem.call(this, items, async (itemIndex) => {
@@ -126,7 +182,14 @@ export function listOperation(
 					'endpointSuffix' in list
 						? endpointPath(endpointIdOf.call(this, itemIndex), list.endpointSuffix)
 						: list.path;
-				return await rivyaPaginate.call(this, path, {}, listPageOptions(this, itemIndex));
+				const page = listPageOptions(this, itemIndex);
+				if (!revocable || !leavesOutRevoked(this, itemIndex)) {
+					return await rivyaPaginate.call(this, path, {}, page);
+				}
+				// Rivya's list has no status filter: read all, drop the revoked, then apply the Limit.
+				const all = await rivyaPaginate.call(this, path, {}, { ...page, returnAll: true });
+				const live = all.filter((endpoint) => endpoint.status !== 'revoked');
+				return page.returnAll ? live : live.slice(0, page.limit);
 			});
 		},
 	};

@@ -1,3 +1,6 @@
 import { listOperation } from './fields';
 
-export const { description, execute } = listOperation('getAll', { path: '/webhooks' });
+export const { description, execute } = listOperation('getAll', {
+	path: '/webhooks',
+	revocable: true,
+});

@@ -6,11 +6,11 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { rivyaInputError } from '../../../shared/errors';
+import { itemLabel, rivyaInputError } from '../../../shared/errors';
 import { rivyaRequest } from '../../../shared/transport';
 import { forEachItem } from '../../helpers/items';
 import {
-	endpointIdField,
+	endpointIdFields,
 	endpointIdOf,
 	endpointPath,
 	retryOptionsField,
@@ -19,7 +19,7 @@ import {
 } from './fields';
 
 const properties: INodeProperties[] = [
-	endpointIdField,
+	...endpointIdFields,
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -94,7 +94,7 @@ export async function execute(
 		if (Object.keys(changes).length === 0) {
 			throw rivyaInputError(
 				this.getNode(),
-				`Nothing to update for endpoint ${endpointId} (item ${itemIndex})`,
+				`${itemLabel(itemIndex)}: nothing to update for endpoint ${endpointId}`,
 				'Add at least one field under Update Fields: Name, URL, Event Types or Status.',
 				itemIndex,
 			);
