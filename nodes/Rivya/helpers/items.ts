@@ -43,6 +43,15 @@ export function errorItem(
 	return { json, pairedItem: { item: itemIndex } };
 }
 
+/** Whether n8n will move this item to the error output (see errorItem for the shape it needs). */
+export function goesToErrorOutput(context: IExecuteFunctions, item: INodeExecutionData): boolean {
+	return (
+		context.getNode().onError === 'continueErrorOutput' &&
+		item.json.error !== undefined &&
+		Object.keys(item.json).every((key) => ['error', 'message', 'details'].includes(key))
+	);
+}
+
 /** Marks an error with the item it belongs to, so n8n shows which item failed. */
 export function attachItemIndex(
 	context: IExecuteFunctions,

@@ -21,7 +21,7 @@ import { idempotencyKeyFor } from '../../../shared/idempotency';
 import { idProblem } from '../../../shared/ids';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled } from '../../helpers/concurrency';
-import { attachItemIndex } from '../../helpers/items';
+import { attachItemIndex, goesToErrorOutput } from '../../helpers/items';
 import { optionsCollection, simplifyField } from '../descriptions';
 import { modelLocator } from '../model/locator';
 import { readFinishOptions, waitOptionFields } from './fields';
@@ -286,6 +286,12 @@ function linkedToInput(
 			simplify && entry && 'model' in entry
 				? { prompt: entry.prompt, clientRequestId: entry.clientRequestId ?? null }
 				: {};
+		// n8n adds the input item's fields to error-output items itself, and moves only items whose
+		// JSON is error/message/details: the echo goes under details.
+		if (goesToErrorOutput(context, item)) {
+			const details = { ...((item.json.details as IDataObject | undefined) ?? {}), ...echo };
+			return { ...item, json: { ...item.json, details } };
+		}
 		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const input = options.includeInputFields === true ? (items[itemIndex]?.json ?? {}) : {};
 		return { ...item, json: { ...input, ...item.json, ...echo } };
