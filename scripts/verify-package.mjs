@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const { checkGithubWorkflows } = createRequire(import.meta.url)('./github-workflows.cjs');
+
 const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCANNER_VERSION = '0.32.0';
 const SCANNER_PREFIX =
@@ -287,6 +289,8 @@ async function main() {
 		checkContents(packed, manifest);
 		checkManifest(manifest);
 		checkNodes(manifest, unpacked);
+		// n8n verifies only packages published from GitHub Actions with provenance.
+		for (const problem of checkGithubWorkflows(REPO_DIR)) fail(problem);
 		await scannerLint(unpacked);
 	} finally {
 		rmSync(workDir, { recursive: true, force: true });

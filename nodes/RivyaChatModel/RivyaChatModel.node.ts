@@ -1,16 +1,20 @@
 /**
  * Rivya Chat Model: a sub-node that gives n8n's AI Agent and chains a Rivya chat model.
  * Each model call is one Rivya turn in a new session (why: model.ts and README's "Rivya Chat Model").
+ *
+ * This file must load on every n8n, also one without the AI Node SDK (`@n8n/ai-node-sdk`, in n8n from
+ * 2.16): n8n 1.x's package loader drops the whole package when one node file fails to load. So the SDK
+ * is only reached through ./model, loaded when the node supplies its model.
  */
-import { supplyModel } from '@n8n/ai-node-sdk';
 import type {
 	IDataObject,
+	INode,
 	INodeType,
 	INodeTypeDescription,
 	ISupplyDataFunctions,
 	SupplyData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { getModel } from '../shared/catalog';
 import { rivyaInputError } from '../shared/errors';
@@ -22,7 +26,32 @@ import {
 	reasoningEffortField,
 } from '../Rivya/actions/chat/fields';
 import { getChatReasoningEfforts } from '../Rivya/methods/loadOptions';
-import { RivyaChatModel as RivyaChatModelClient } from './model';
+
+/** First n8n version that ships the AI Node SDK this node is built on. */
+export const MINIMUM_N8N_FOR_CHAT_MODEL = '2.16';
+
+type ChatModelModule = typeof import('./model');
+
+async function loadChatModelModule(node: INode): Promise<ChatModelModule> {
+	let failure: { code?: string; message?: string } | undefined;
+	try {
+		return await import('./model');
+	} catch (error) {
+		failure = error as { code?: string; message?: string };
+	}
+	const sdkMissing =
+		failure?.code === 'MODULE_NOT_FOUND' && String(failure.message).includes('@n8n/ai-node-sdk');
+	if (sdkMissing) {
+		throw new NodeOperationError(
+			node,
+			`Rivya Chat Model needs n8n ${MINIMUM_N8N_FOR_CHAT_MODEL} or newer`,
+			{
+				description: `This n8n does not provide the AI Node SDK (@n8n/ai-node-sdk) the Rivya Chat Model is built on. Update n8n to ${MINIMUM_N8N_FOR_CHAT_MODEL} or newer, or chat through the Rivya node's Chat > Send Message, which works on this n8n.`,
+			},
+		);
+	}
+	throw new NodeOperationError(node, `Rivya Chat Model could not load: ${failure?.message}`);
+}
 
 export class RivyaChatModel implements INodeType {
 	description: INodeTypeDescription = {
@@ -52,8 +81,7 @@ export class RivyaChatModel implements INodeType {
 		credentials: [{ name: 'rivyaApi', required: true }],
 		properties: [
 			{
-				displayName:
-					'Each call starts a new Rivya chat session with the whole conversation in one message; the agent and its memory keep the history. Rivya models cannot call tools.',
+				displayName: `Each call starts a new Rivya chat session with the whole conversation in one message; the agent and its memory keep the history. Rivya models cannot call tools. Needs n8n ${MINIMUM_N8N_FOR_CHAT_MODEL} or newer.`,
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -76,6 +104,8 @@ export class RivyaChatModel implements INodeType {
 	};
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		// First: on an n8n without the AI Node SDK nothing else can work, so say that before any request.
+		const { supplyRivyaChatModel } = await loadChatModelModule(this.getNode());
 		const modelId = String(
 			this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
 		).trim();
@@ -90,14 +120,12 @@ export class RivyaChatModel implements INodeType {
 		const problem = chatModelProblem(model, { enableWebSearch, reasoningEffort });
 		if (problem) throw fail(problem.message, problem.fix);
 
-		const chatModel = new RivyaChatModelClient(this, {
+		return supplyRivyaChatModel(this, {
 			modelId: model.id,
 			maxPromptLength: model.max_prompt_length,
 			enableWebSearch,
 			reasoningEffort,
 			itemIndex,
 		});
-		// The SDK declares its own copy of n8n-workflow's types; at runtime the host passes one context.
-		return supplyModel(this as unknown as Parameters<typeof supplyModel>[0], chatModel);
 	}
 }

@@ -8,13 +8,14 @@
  */
 import {
 	BaseChatModel,
+	supplyModel,
 	type ChatModelConfig,
 	type GenerateResult,
 	type Message,
 	type StreamChunk,
 	type TokenUsage,
 } from '@n8n/ai-node-sdk';
-import type { ISupplyDataFunctions } from 'n8n-workflow';
+import type { ISupplyDataFunctions, SupplyData } from 'n8n-workflow';
 
 import {
 	CHAT_ROUTE,
@@ -254,4 +255,14 @@ export class RivyaChatModel extends BaseChatModel {
 			if (!answered) release();
 		}
 	}
+}
+
+/** The model handed to the AI node that asked for it (the node file loads this module on use). */
+export function supplyRivyaChatModel(
+	context: ISupplyDataFunctions,
+	settings: RivyaChatModelSettings,
+): SupplyData {
+	const chatModel = new RivyaChatModel(context, settings);
+	// The SDK declares its own copy of n8n-workflow's types; at runtime the host passes one context.
+	return supplyModel(context as unknown as Parameters<typeof supplyModel>[0], chatModel);
 }

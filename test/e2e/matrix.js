@@ -17,6 +17,7 @@ const CROSS_DEPLOYMENT = [
 	'examples.e2e.test.ts', // generation with a binary (image) result; the example workflows import
 	'file-upload.e2e.test.ts', // binary in, File > Upload
 	'chat.e2e.test.ts', // chat turns, streaming to the webhook caller
+	'chat-model.e2e.test.ts', // Rivya Chat Model in a chain (2.x); on 1.x it loads and says it needs 2.16
 	'trigger.e2e.test.ts', // trigger lifecycle, signed and badly signed deliveries
 	'retry.e2e.test.ts', // n8n's Retry of a failed execution replays what it paid for
 ];

@@ -58,7 +58,9 @@ describe('Rivya credential test in n8n', () => {
 			);
 			const result = await n8n.testCredential(credential, data);
 			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/Base URL redirects/);
+			// n8n 1.x answers a 3xx with its own generic message instead of the credential's rules; the key
+			// still stays with the Base URL there.
+			expect(result.message).toMatch(n8n.isV1 ? /status code 302/ : /Base URL redirects/);
 			expect(front.seen).toHaveLength(1);
 			expect(elsewhere.seen).toEqual([]);
 		} finally {

@@ -6,7 +6,7 @@ import { randomUUID } from 'crypto';
 
 import type { EmulatorClient } from '../emulator/client';
 import { accountWithCredential } from './e2e-accounts';
-import { connectE2e, emulatorControl } from './e2e-env';
+import { connectE2e, e2eMode, emulatorControl } from './e2e-env';
 import { nodeOutputJson, settledExecutions, someNodeOutput } from './execution-data';
 import { pollUntil, type ExecutionRecord } from './n8n-instance';
 import { RIVYA_CREDENTIAL_TYPE, RIVYA_TRIGGER_NODE_TYPE } from './workflows';
@@ -221,7 +221,10 @@ describe('Rivya Trigger through n8n', () => {
 		// n8n 2.41 loads a workflow's static data from the database for every webhook request and saves it
 		// only after the execution has started, so simultaneous copies both look unseen there: the
 		// trigger's in-process claim (taken before any await) is what lets exactly one through.
-		it('starts exactly one execution', () => {
+		// Known failure in queue mode (issue 13): the proxy hands the two copies to two processes (main
+		// and the webhook processor), where an in-process claim cannot see the other copy.
+		const knownQueueModeFailure = e2eMode() === 'queue' ? it.failing : it;
+		knownQueueModeFailure('starts exactly one execution', () => {
 			expect(executions).toHaveLength(1);
 		});
 	});

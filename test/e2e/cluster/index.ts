@@ -16,6 +16,11 @@
 //     const { n8n, emulator } = connectE2e();   // as in every e2e file: n8n.baseUrl is the proxy
 //     const cluster = connectCluster();         // from ../e2e-env; throws outside queue mode
 //
+// Test files named `*.queue.e2e.test.ts` run only in that queue-mode run (../matrix.js);
+// `queue-mode.queue.e2e.test.ts` runs last and checks that a worker started every execution n8n
+// recorded in the run, so leave no execution that no worker ever started (e.g. one n8n marked crashed
+// before any worker picked it up) or delete it at the end of your test.
+//
 // A QueueCluster is an N8nClient (../n8n-instance) whose base URL is the proxy, with the owner's cookie
 // and a public API key: importWorkflow, activate, callWebhook, webhookUrl, executions, ... all work as
 // with a single n8n, and webhook URLs registered with outside services point at the proxy.
