@@ -2,7 +2,7 @@
 // `npm run bench`: runs every benchmark against local emulators and prints one table (Markdown).
 // Figures are ratios or counts measured in this run; each row says whether its target was met.
 // `npm run bench -- <name> ...` runs only some: batch, bigbatch, sharedkey, polls, overhead, memory,
-// trigger.
+// trigger, trigger-n8n.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -13,6 +13,7 @@ import { benchNodeOverhead } from './nodeOverhead';
 import { benchPollsPerJob } from './pollsPerJob';
 import { formatTable, guarded, packageVersion, warmUp, type BenchRow } from './shared';
 import { benchTrigger } from './trigger';
+import { benchTriggerN8n } from './triggerN8n';
 
 const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
 	batch: benchBatchWait,
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
 	overhead: benchNodeOverhead,
 	memory: benchMemory,
 	trigger: benchTrigger,
+	'trigger-n8n': benchTriggerN8n,
 };
 
 async function main(): Promise<void> {

@@ -1,7 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports */
 // Benchmark 5: 1,000 signed deliveries into the Rivya Trigger's webhook() (n8n's WebhookContext via the
-// harness): 10% duplicates, 5% bad signatures. Executions started must equal the unique valid events
-// exactly; the latency of webhook() (verify + dedupe + output) is reported as p50/p99.
+// harness), each accepted one run from the trigger as n8n would (execute() decides duplicates): 10%
+// duplicates, 5% bad signatures. Runs reaching the node after the trigger must equal the unique valid
+// events exactly; the latency of webhook() (verify + output) is reported as p50/p99.
 // Deliveries are signed here, independently of the node's code (Standard Webhooks: HMAC-SHA256 over
 // "id.timestamp.body" with the base64 secret after "whsec_").
 import { createHmac, randomBytes } from 'node:crypto';
@@ -124,10 +125,12 @@ export async function benchTrigger(): Promise<BenchRow[]> {
 		const deliveries = plan(secret);
 		const latencies: number[] = [];
 		let executions = 0;
+		let downstreamRuns = 0;
 		let failedExecutions = 0;
-		const startedFor = new Set<string>();
+		const ranFor = new Set<string>();
 		let rejected = 0;
-		let wronglyStarted = 0;
+		let wronglyRan = 0;
+		let badStarted = 0;
 		for (const delivery of deliveries) {
 			const started = performance.now();
 			const answer = await trigger.deliver({
@@ -138,24 +141,30 @@ export async function benchTrigger(): Promise<BenchRow[]> {
 			const status = answer.result.noWebhookResponse ? answer.response.statusCode : 200;
 			if (status === 401) rejected++;
 			if (!answer.result.workflowData) continue;
-			if (delivery.kind !== 'unique' || startedFor.has(delivery.eventId)) wronglyStarted++;
-			startedFor.add(delivery.eventId);
+			if (delivery.kind === 'bad') badStarted++;
 			const run = await trigger.runFromTrigger(answer);
 			executions++;
-			if (run.status !== 'success' || run.outputOf('After').length !== 1) failedExecutions++;
+			if (run.status !== 'success') failedExecutions++;
+			if (!run.runData.After?.length) continue;
+			downstreamRuns++;
+			if (delivery.kind !== 'unique' || ranFor.has(delivery.eventId)) wronglyRan++;
+			ranFor.add(delivery.eventId);
 		}
 		const exact =
-			executions === UNIQUE_VALID && wronglyStarted === 0 && rejected === BAD_SIGNATURES;
+			downstreamRuns === UNIQUE_VALID &&
+			wronglyRan === 0 &&
+			badStarted === 0 &&
+			rejected === BAD_SIGNATURES;
 		return [
 			{
-				name: `Trigger: ${DELIVERIES} signed deliveries (${DUPLICATES} duplicates, ${BAD_SIGNATURES} bad signatures), executions started`,
-				value: String(executions),
+				name: `Trigger (engine): ${DELIVERIES} signed deliveries (${DUPLICATES} duplicates, ${BAD_SIGNATURES} bad signatures), runs past the trigger`,
+				value: String(downstreamRuns),
 				target: `= ${UNIQUE_VALID} unique valid events`,
 				met: exact && failedExecutions === 0,
-				notes: `${rejected} rejected with 401; ${wronglyStarted} duplicate/bad started; ${failedExecutions} runs not successful; duplicates within ${DUPLICATE_WINDOW} deliveries of their original`,
+				notes: `${executions} runs started (duplicates stop at the trigger); ${rejected} rejected with 401; ${wronglyRan} duplicate runs past the trigger; ${failedExecutions} runs not successful; duplicates within ${DUPLICATE_WINDOW} deliveries of their original`,
 			},
 			{
-				name: 'Trigger: verify latency per delivery (webhook(): signature, dedupe, output), p50 / p99',
+				name: 'Trigger (engine): webhook() latency per delivery (signature, output), p50 / p99',
 				value: `${ms(quantile(latencies, 0.5))} / ${ms(quantile(latencies, 0.99))}`,
 				target: 'info',
 				notes: `max ${ms(Math.max(...latencies))} over ${latencies.length} deliveries`,

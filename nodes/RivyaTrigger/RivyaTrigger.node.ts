@@ -2,11 +2,15 @@
  * Rivya Trigger: starts a workflow when a Rivya generation succeeds or fails, through a signed
  * webhook endpoint that the node registers in Rivya on activation and revokes on deactivation.
  * - endpointLifecycle.ts: checkExists / create / delete (one endpoint per URL, secret always held)
- * - receiveDelivery.ts: signature check on the raw bytes, dedupe, filters, output
+ * - receiveDelivery.ts: signature check on the raw bytes, filters, output (every verified copy: 200)
+ * - claimEvents.ts: execute(), the first step of the run a delivery starts: one run per event and
+ *   endpoint, across n8n processes and restarts (n8n's database-backed dedupe store)
  * - triggerState.ts: what is kept in the workflow's static data
  */
 import type {
+	IExecuteFunctions,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -14,6 +18,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { claimEvents } from './claimEvents';
 import { endpointIsRegistered, registerEndpoint, unregisterEndpoint } from './endpointLifecycle';
 import { getGenerationModels } from './loadOptions';
 import { receiveDelivery } from './receiveDelivery';
@@ -124,5 +129,10 @@ export class RivyaTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveDelivery.call(this);
+	}
+
+	/** n8n runs this with webhook()'s items as the run's first step; a duplicate run ends here. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await claimEvents.call(this, this.getInputData())];
 	}
 }

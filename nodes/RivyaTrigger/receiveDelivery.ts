@@ -1,9 +1,10 @@
 /**
  * Handles one delivery to the trigger's webhook URL.
  *
- * Order matters: the signature is checked on the raw bytes before anything is parsed; only a
- * verified delivery may touch the dedupe memory (so nobody can poison it); then filters; then output.
- * Anything not verifiable gets 401 and starts nothing. No stored secret means 401 too (fail closed).
+ * Order matters: the signature is checked on the raw bytes before anything is parsed; then filters;
+ * then output. Anything not verifiable gets 401 and starts nothing. No stored secret means 401 too
+ * (fail closed). Duplicates are not decided here but in the run this starts (claimEvents.ts), so
+ * every verified copy is answered 200 and only a run that really started marks its event as seen.
  */
 import type {
 	IBinaryKeyData,
@@ -17,13 +18,7 @@ import { downloadToBinary } from '../shared/binary';
 import { verifyWebhookSignature } from '../shared/signatures';
 import { toTriggerOutput, type TriggerEventOutput } from './eventOutput';
 import { isFirstReportFor, missingSignatureHeadersMessage } from './signatureDiagnostics';
-import {
-	acceptedSecrets,
-	claimEventInProcess,
-	rememberEvent,
-	storedEndpointId,
-	wasEventSeen,
-} from './triggerState';
+import { acceptedSecrets, storedEndpointId } from './triggerState';
 
 /** A result download must not hold Rivya's delivery (10 s timeout) for long, or it would retry. */
 const DOWNLOAD_RETRY = { maxAttempts: 3, maxRetryTimeMs: 20_000 };
@@ -116,19 +111,12 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	if (!verification.valid) return reject(this, verification.reason);
 
 	const { eventId } = verification;
-	// No await between these checks and rememberEvent: concurrent copies cannot both pass.
-	const claimKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${eventId}`;
-	if (wasEventSeen(data, eventId) || !claimEventInProcess(claimKey, nowMs)) {
-		return acknowledge(`duplicate of event ${eventId}, ignored`);
-	}
-
 	const event = parseEvent(rawBody);
 	if (!event) {
 		this.logger.warn(`Rivya Trigger: signed delivery ${eventId} is not a JSON object; ignored`);
 		this.getResponseObject().status(400).send('Bad Request').end();
 		return { noWebhookResponse: true };
 	}
-	rememberEvent(data, eventId, nowMs);
 
 	const output = toTriggerOutput(event, eventId);
 	const events = this.getNodeParameter('events', []) as string[];

@@ -629,26 +629,31 @@ async function setUpOwner(baseUrl: string, timeoutMs: number): Promise<string> {
 		response = await request();
 		return response.status !== 404;
 	});
-	// Started again on a user folder that has its owner (e.g. after a crash): log in instead.
-	if (response.status === 400) {
-		await response.arrayBuffer();
-		response = await fetchWithStaleSocketRetry(`${baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({
-				emailOrLdapLoginId: OWNER.email,
-				email: OWNER.email,
-				password: OWNER.loginPhrase,
-			}),
-		});
-	}
 	const text = await response.text();
+	// A restart on the same user folder: the owner exists already, so log in instead.
+	if (response.status === 400 && /already/i.test(text)) return await logInOwner(baseUrl);
 	if (!response.ok)
 		throw new Error(`owner setup answered ${response.status}: ${text.slice(0, 500)}`);
+	return authCookieOf(response);
+}
+
+async function logInOwner(baseUrl: string): Promise<string> {
+	const response = await fetchWithStaleSocketRetry(`${baseUrl}/rest/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.loginPhrase }),
+	});
+	const text = await response.text();
+	if (!response.ok)
+		throw new Error(`owner login answered ${response.status}: ${text.slice(0, 500)}`);
+	return authCookieOf(response);
+}
+
+function authCookieOf(response: Response): string {
 	const authCookie = response.headers
 		.getSetCookie()
 		.find((cookie) => cookie.startsWith('n8n-auth='));
-	if (!authCookie) throw new Error('owner setup did not set the n8n-auth cookie');
+	if (!authCookie) throw new Error('n8n did not set the n8n-auth cookie');
 	return authCookie.split(';')[0];
 }
 
@@ -656,8 +661,8 @@ async function createPublicApiKey(baseUrl: string, cookie: string): Promise<stri
 	const client = new N8nClient({ baseUrl, cookie, apiKey: '' });
 	const scopes = await client.rest<string[]>('GET', '/api-keys/scopes');
 	const created = await client.rest<{ rawApiKey: string }>('POST', '/api-keys', {
-		// Unique per start: a restarted n8n (same database) keeps the keys of its earlier starts.
-		label: `rivya-e2e-${randomBytes(4).toString('hex')}`,
+		// Unique per start: a restart on the same user folder creates another key.
+		label: `rivya-e2e-${Date.now()}`,
 		scopes,
 		expiresAt: null,
 	});

@@ -55,6 +55,7 @@ import type * as Di from '@n8n/di';
 import {
 	BinaryDataConfig,
 	BinaryDataService,
+	DataDeduplicationService,
 	ErrorReporter,
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
@@ -103,6 +104,7 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
+import { ProcessedDataStore } from './processed-data-store';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -530,6 +532,8 @@ async function setUpServices(): Promise<Services> {
 		info() {},
 	};
 	Container.set(ErrorReporter, errorReporter as unknown as ErrorReporter);
+	// The execute context's dedupe helpers (n8n's processed_data table), one store per test file.
+	await DataDeduplicationService.init(processedData);
 
 	// One service per mode; both share the storage dir, so either can read what the other wrote.
 	const makeBinaryService = async (mode: BinaryMode) => {
@@ -556,6 +560,9 @@ async function setUpServices(): Promise<Services> {
 		},
 	};
 }
+
+/** n8n's database-backed dedupe store as the execute contexts of this test file see it. */
+export const processedData = new ProcessedDataStore();
 
 /** The shared services, with `binaryMode`'s BinaryDataService made the one n8n-core uses. */
 async function services(binaryMode: BinaryMode = 'default'): Promise<Services> {
@@ -1213,8 +1220,10 @@ export async function createTriggerHarness(
 			return await runWorkflow({
 				...options,
 				...runOptions,
-				nodes: allNodes,
+				// The same node ids as the trigger's (n8n keys per-node state such as dedupe by id).
+				nodes: Object.values(workflow.nodes),
 				connections: options.connections ?? {},
+				workflowId: workflow.id,
 				startNode: node.name,
 				inputItems: items,
 				mode: runOptions.mode ?? 'webhook',

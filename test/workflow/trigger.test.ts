@@ -4,13 +4,20 @@
  *
  * The emulator's REAL signed deliveries reach the trigger: a small local HTTP server ("relay") stands
  * where n8n's webhook URL would be, hands the raw bytes and headers to the trigger's webhook() through
- * the harness, and answers the emulator with the status the trigger chose.
+ * the harness, answers the emulator with the status the trigger chose and, when webhook() starts a
+ * run, runs the workflow as n8n would (the trigger's execute() first, then the node "After").
  */
 import { randomBytes, createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sleep } from 'n8n-workflow';
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeParameters,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { EmulatorClient } from '../emulator/client';
 import { startEmulator, type EmulatorHandle } from '../emulator';
@@ -18,9 +25,12 @@ import {
 	chain,
 	createTriggerHarness,
 	NO_OP_NODE_TYPE,
+	processedData,
 	readBinary,
+	runWorkflow,
 	type TriggerHarness,
 	type WebhookDelivery,
+	type WorkflowRunResult,
 } from './harness';
 
 const TRIGGER_TYPE = 'n8n-nodes-rivya.rivyaTrigger';
@@ -29,8 +39,15 @@ interface RelayedDelivery {
 	eventId: string;
 	status: number;
 	delivery: WebhookDelivery;
+	/** webhook() asked n8n to start a run. */
 	started: boolean;
+	/** That run got past the trigger: the node after it ran (once per event is the promise). */
+	ran: boolean;
+	run?: WorkflowRunResult;
 }
+
+/** Whether the node after the trigger ran in this run (a duplicate's run stops at the trigger). */
+const afterRan = (run: WorkflowRunResult) => (run.runData.After?.length ?? 0) > 0;
 
 let emulator: EmulatorHandle;
 let client: EmulatorClient;
@@ -64,17 +81,24 @@ beforeAll(async () => {
 				res.writeHead(404).end();
 				return;
 			}
-			target
+			const harness = target;
+			harness
 				.deliver({ headers, rawBody })
-				.then((delivery) => {
+				.then(async (delivery) => {
 					const status = statusFor(delivery);
+					// n8n answers "respond on receipt" deliveries before the run.
+					res.writeHead(status).end();
+					const started = Boolean(delivery.result.workflowData);
+					const run = started ? await harness.runFromTrigger(delivery) : undefined;
+					if (run && run.status !== 'success') console.error('relay: run failed', run.error);
 					relayed.push({
 						eventId: headers['webhook-id'],
 						status,
 						delivery,
-						started: Boolean(delivery.result.workflowData),
+						started,
+						ran: run ? afterRan(run) : false,
+						run,
 					});
-					res.writeHead(status).end();
 				})
 				.catch((error: Error) => {
 					console.error('relay: trigger threw', error);
@@ -97,7 +121,7 @@ beforeEach(async () => {
 	target = undefined;
 });
 
-async function newTrigger(parameters: INodeParameters = {}, withFollowers = false) {
+async function newTrigger(parameters: INodeParameters = {}, withFollowers = true) {
 	const harness = await createTriggerHarness({
 		node: { name: 'Rivya Trigger', type: TRIGGER_TYPE, parameters },
 		nodes: withFollowers ? [{ name: 'After', type: NO_OP_NODE_TYPE }] : [],
@@ -330,9 +354,9 @@ describe('Rivya Trigger: real deliveries from the emulator', () => {
 		);
 		await sleep(150);
 		expect(relayed).toHaveLength(1);
-		expect(accepted).toMatchObject({ status: 200, started: true });
+		expect(accepted).toMatchObject({ status: 200, started: true, ran: true });
 
-		const run = await trigger.runFromTrigger(accepted.delivery);
+		const run = accepted.run!;
 		expect(run.status).toBe('success');
 		const [item] = run.outputOf('After');
 		expect(item.json).toMatchObject({
@@ -373,7 +397,7 @@ describe('Rivya Trigger: real deliveries from the emulator', () => {
 		});
 	});
 
-	it('a duplicate delivery of one event starts one execution', async () => {
+	it('a duplicate delivery of one event: both copies answered 200, the node after the trigger runs once', async () => {
 		const trigger = await newTrigger();
 		await activate(trigger);
 		await client.addWebhookFault({ kind: 'duplicate' });
@@ -381,7 +405,7 @@ describe('Rivya Trigger: real deliveries from the emulator', () => {
 		const both = await waitFor('two deliveries', () => (relayed.length >= 2 ? relayed : undefined));
 		expect(both.map((entry) => entry.eventId)[0]).toBe(both[1].eventId);
 		expect(both.every((entry) => entry.status === 200)).toBe(true);
-		expect(both.filter((entry) => entry.started)).toHaveLength(1);
+		expect(both.filter((entry) => entry.ran)).toHaveLength(1);
 	});
 
 	it('an injected bad signature gets 401 and starts nothing; the correctly signed retry runs once', async () => {
@@ -394,9 +418,9 @@ describe('Rivya Trigger: real deliveries from the emulator', () => {
 		);
 		expect(first).toMatchObject({ status: 401, started: false });
 		expect(first.delivery.result).toEqual({ noWebhookResponse: true });
-		expect(retry).toMatchObject({ eventId: first.eventId, status: 200, started: true });
+		expect(retry).toMatchObject({ eventId: first.eventId, status: 200, started: true, ran: true });
 		await sleep(150);
-		expect(relayed.filter((entry) => entry.started)).toHaveLength(1);
+		expect(relayed.filter((entry) => entry.ran)).toHaveLength(1);
 	});
 
 	it('Send Test Event reaches the trigger marked as a test, past the model filter', async () => {
@@ -407,7 +431,9 @@ describe('Rivya Trigger: real deliveries from the emulator', () => {
 			`/api/v1/webhooks/${String(trigger.staticData().endpointId)}/test`,
 		);
 		expect(answer.body).toMatchObject({ status: 'succeeded', response_status: 200 });
-		const [accepted] = relayed;
+		const [accepted] = await waitFor('the test delivery', () =>
+			relayed.length ? relayed : undefined,
+		);
 		expect(accepted.started).toBe(true);
 		expect(accepted.delivery.result.workflowData?.[0][0].json).toMatchObject({ test: true });
 	});
@@ -428,67 +454,161 @@ describe('Rivya Trigger: real deliveries from the emulator', () => {
 });
 
 describe('Rivya Trigger: receiving rules (deliveries signed in the test)', () => {
-	it('replay of a seen event id is answered 200 and starts nothing', async () => {
+	it('replay of a seen event id is answered 200; its run stops at the trigger', async () => {
 		const trigger = await newTrigger();
 		await activate(trigger);
 		const request = signedRequest(storedSecretOf(trigger), sampleEvent());
 		const first = await trigger.deliver(request);
-		expect(first.result.workflowData?.[0]).toHaveLength(1);
+		expect(afterRan(await trigger.runFromTrigger(first))).toBe(true);
 		const replay = await trigger.deliver(request);
-		expect(replay.result.workflowData).toBeUndefined();
 		expect(replay.response.statusCode).toBe(200);
-		expect(replay.result.webhookResponse).toMatchObject({ received: true });
+		const replayRun = await trigger.runFromTrigger(replay);
+		expect(replayRun.status).toBe('success');
+		expect(replayRun.outputOf('Rivya Trigger')).toEqual([]);
+		expect(afterRan(replayRun)).toBe(false);
 	});
 
-	it('simultaneous copies of one event, each with its own copy of static data (as n8n loads it per request), start one execution', async () => {
-		const node = {
-			id: 'rivya-trigger-dup',
-			name: 'Rivya Trigger',
-			type: TRIGGER_TYPE,
-			parameters: {},
-		};
-		const harnessFor = async (staticData?: IDataObject) =>
+	it('simultaneous copies of 20 events on two n8n processes (own copies of the node code) sharing one database run each event once', async () => {
+		// Each process has its own in-process turn queue, so only the database lock keeps them apart.
+		const processCopies = ['a', 'b'].map((name) => {
+			let claimEvents: typeof import('../../nodes/RivyaTrigger/claimEvents').claimEvents;
+			jest.isolateModules(() => {
+				// eslint-disable-next-line @typescript-eslint/no-require-imports
+				claimEvents = require('../../nodes/RivyaTrigger/claimEvents').claimEvents;
+			});
+			const nodeType: INodeType = {
+				description: {
+					displayName: `Claim ${name}`,
+					name: `claim${name}`,
+					group: ['transform'],
+					version: 1,
+					description: '',
+					defaults: { name: `Claim ${name}` },
+					inputs: ['main'],
+					outputs: ['main'],
+					properties: [],
+				} as unknown as INodeTypeDescription,
+				async execute(this: IExecuteFunctions) {
+					return [await claimEvents.call(this, this.getInputData())];
+				},
+			};
+			return nodeType;
+		});
+		const runOn = async (processIndex: number, eventId: string) =>
+			await runWorkflow({
+				workflowId: 'wf-two-processes',
+				nodeTypes: { claim: processCopies[processIndex] },
+				nodes: [
+					{ id: 'rivya-trigger-shared', name: 'Rivya Trigger', type: 'claim' },
+					{ name: 'After', type: NO_OP_NODE_TYPE },
+				],
+				connections: chain('Rivya Trigger', 'After'),
+				startNode: 'Rivya Trigger',
+				inputItems: [{ json: { eventId } }],
+				mode: 'webhook',
+			});
+		const eventIds = Array.from({ length: 20 }, (_, index) => `evt_twice_${index}`);
+		const runs = await Promise.all(
+			eventIds.flatMap((eventId) => [runOn(0, eventId), runOn(1, eventId)]),
+		);
+		expect(runs.every((run) => run.status === 'success')).toBe(true);
+		const ranEvents = runs
+			.filter(afterRan)
+			.map((run) => run.outputOf('After')[0].json.eventId as string)
+			.sort();
+		expect(ranEvents).toEqual([...eventIds].sort());
+		// A later replay on either process stops too; the lock row is gone.
+		expect(afterRan(await runOn(1, eventIds[0]))).toBe(false);
+		expect(Object.keys(processedData.snapshot())).not.toContain('wf-two-processes|');
+	});
+
+	it('production and "Listen for test event" endpoints each run the same event once', async () => {
+		const trigger = await newTrigger();
+		await activate(trigger);
+		const request = signedRequest(storedSecretOf(trigger), sampleEvent());
+		const delivered = await trigger.deliver(request);
+		const production = await trigger.runFromTrigger(delivered, { mode: 'webhook' });
+		const test = await trigger.runFromTrigger(delivered, { mode: 'manual' });
+		expect([afterRan(production), afterRan(test)]).toEqual([true, true]);
+		const again = await Promise.all([
+			trigger.runFromTrigger(delivered, { mode: 'webhook' }),
+			trigger.runFromTrigger(delivered, { mode: 'manual' }),
+		]);
+		expect(again.map(afterRan)).toEqual([false, false]);
+	});
+
+	it('a node keeping dedupe data at workflow scope in the same workflow: the run fails at the trigger, naming the fix', async () => {
+		const trigger = await newTrigger();
+		await activate(trigger);
+		// What a Remove Duplicates node with Scope: Workflow leaves in n8n's store.
+		const workflowScopeRow = `${trigger.workflow.id}|`;
+		processedData.rows.set(workflowScopeRow, { mode: 'entries', data: [] });
+		try {
+			const delivered = await trigger.deliver(
+				signedRequest(storedSecretOf(trigger), sampleEvent()),
+			);
+			const run = await trigger.runFromTrigger(delivered);
+			expect(run.status).toBe('error');
+			expect(run.error?.message).toMatch(/deduplication data at workflow scope/);
+			expect(run.error?.description).toMatch(/Scope" to "Node"/);
+			expect(afterRan(run)).toBe(false);
+		} finally {
+			processedData.rows.delete(workflowScopeRow);
+		}
+	});
+
+	it('a lock left by an n8n process that died holding it is taken over after 20 s; the event runs once', async () => {
+		const trigger = await newTrigger();
+		await activate(trigger);
+		// The row a claim holds for a few milliseconds, as a crashed process would leave it.
+		processedData.rows.set(`${trigger.workflow.id}|`, { mode: 'latestIncrementalKey', data: 1 });
+		const delivered = await trigger.deliver(signedRequest(storedSecretOf(trigger), sampleEvent()));
+		const started = Date.now();
+		const run = await trigger.runFromTrigger(delivered);
+		expect(run.status).toBe('success');
+		expect(afterRan(run)).toBe(true);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(20_000);
+		expect(processedData.rows.has(`${trigger.workflow.id}|`)).toBe(false);
+		expect(afterRan(await trigger.runFromTrigger(delivered))).toBe(false);
+	}, 60_000);
+
+	it('an error before the run starts (a failing expression) records nothing: the retry runs', async () => {
+		const node = { id: 'rivya-trigger-broken', name: 'Rivya Trigger', type: TRIGGER_TYPE };
+		const harnessWith = async (parameters: INodeParameters) =>
 			await createTriggerHarness({
-				node,
-				workflowId: 'wf-simultaneous-copies',
-				staticData,
+				node: { ...node, parameters },
+				nodes: [{ name: 'After', type: NO_OP_NODE_TYPE }],
+				connections: chain('Rivya Trigger', 'After'),
+				workflowId: 'wf-broken-expression',
 				credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
 				webhookBaseUrl: `${relayBase}/webhook`,
 			});
-		const first = await harnessFor();
-		await activate(first);
-		// The second request sees the static data as saved before either copy was handled.
-		const second = await harnessFor(JSON.parse(JSON.stringify(first.workflow.staticData)));
-		const request = signedRequest(storedSecretOf(first), sampleEvent());
-		const results = await Promise.all([first.deliver(request), second.deliver(request)]);
-		const started = results.filter((delivered) => delivered.result.workflowData !== undefined);
-		expect(started).toHaveLength(1);
-		expect(results.map((delivered) => delivered.response.statusCode)).toEqual([200, 200]);
-		await first.webhookMethod('delete');
+		const broken = await harnessWith({ models: '={{ $("No Such Node").item.json.model }}' });
+		await activate(broken);
+		const request = signedRequest(storedSecretOf(broken), sampleEvent());
+		// n8n answers 500 when webhook() throws, so Rivya retries.
+		await expect(broken.deliver(request)).rejects.toThrow();
+
+		const fixed = await harnessWith({});
+		Object.assign(fixed.staticData(), broken.staticData());
+		const retry = await fixed.deliver(request);
+		expect(afterRan(await fixed.runFromTrigger(retry))).toBe(true);
+		await fixed.webhookMethod('delete');
 	});
 
-	it('remembers accepted event ids in compact static data, so even an early id is still a duplicate later', async () => {
+	it("keeps seen events in n8n's dedupe store, not in static data, so an early id is still a duplicate after many", async () => {
 		const trigger = await newTrigger();
 		await activate(trigger);
 		const requests = Array.from({ length: 505 }, (_, index) =>
 			signedRequest(storedSecretOf(trigger), sampleEvent({ id: `evt_bulk_${index}` })),
 		);
 		for (const request of requests) {
-			const delivered = await trigger.deliver(request);
-			expect(delivered.result.workflowData).toBeDefined();
+			expect(afterRan(await trigger.runFromTrigger(await trigger.deliver(request)))).toBe(true);
 		}
-		const remembered = Object.values(
-			trigger.staticData().recentEventIds as Record<string, string[]>,
-		).flat();
-		expect(remembered).toHaveLength(505);
-		expect(remembered.at(-1)).toBe('evt_bulk_504');
-		// A retry of the first event (well past the old 500-id memory) still starts nothing.
+		expect(trigger.staticData().recentEventIds).toBeUndefined();
 		const replay = await trigger.deliver(requests[0]);
 		expect(replay.response.statusCode).toBe(200);
-		expect(replay.result.workflowData).toBeUndefined();
-		// Saved with the workflow after every delivery: a few dozen bytes per id.
-		const bytes = JSON.stringify(trigger.staticData().recentEventIds).length;
-		expect(bytes / remembered.length).toBeLessThan(20);
+		expect(afterRan(await trigger.runFromTrigger(replay))).toBe(false);
 	});
 
 	it.each([
@@ -516,12 +636,13 @@ describe('Rivya Trigger: receiving rules (deliveries signed in the test)', () =>
 	])('%s delivery: 401, no execution, nothing remembered', async (_name, mutate) => {
 		const trigger = await newTrigger();
 		await activate(trigger);
+		const before = processedData.snapshot();
 		const delivered = await trigger.deliver(
 			mutate(signedRequest(storedSecretOf(trigger), sampleEvent())),
 		);
 		expect(delivered.response.statusCode).toBe(401);
 		expect(delivered.result).toEqual({ noWebhookResponse: true });
-		expect(trigger.staticData().recentEventIds).toBeUndefined();
+		expect(processedData.snapshot()).toEqual(before);
 	});
 
 	it('a stale delivery is refused', async () => {
