@@ -19,6 +19,7 @@ const CROSS_DEPLOYMENT = [
 	'chat.e2e.test.ts', // chat turns, streaming to the webhook caller
 	'chat-model.e2e.test.ts', // Rivya Chat Model in a chain (2.x); on 1.x it loads and says it needs 2.16
 	'trigger.e2e.test.ts', // trigger lifecycle, signed and badly signed deliveries
+	'retry.e2e.test.ts', // n8n's Retry of a failed execution replays what it paid for
 ];
 
 const QUEUE_ONLY = '.queue.e2e.test.ts';

@@ -373,6 +373,13 @@ export class RunningN8n extends N8nClient {
 	async stop(timeoutMs = 20_000): Promise<void> {
 		await stopProcessGroup(this.child, timeoutMs);
 	}
+
+	/** A crash: SIGKILL to n8n and its task runner, no shutdown. Start again with the same userFolder. */
+	async kill(): Promise<void> {
+		const exited = new Promise((resolve) => this.child.once('exit', resolve));
+		killProcessGroup(this.child, 'SIGKILL');
+		if (this.child.exitCode === null && this.child.signalCode === null) await exited;
+	}
 }
 
 /** Node and n8n executables of an installed version; throws naming the install command if missing. */

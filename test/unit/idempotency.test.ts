@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -24,10 +24,19 @@ function contextFor({
 	executionId = 'exec-1',
 	nodeId = node.id,
 	runIndex = 0,
-}: { executionId?: string | undefined; nodeId?: string; runIndex?: number } = {}) {
+	nodeContext = {},
+}: {
+	executionId?: string | undefined;
+	nodeId?: string;
+	runIndex?: number;
+	/** n8n's node context: empty in a new execution, carried over by n8n's Retry of a failed one. */
+	nodeContext?: IDataObject;
+} = {}) {
 	return {
 		getNode: () => ({ ...node, id: nodeId }),
 		getExecutionId: () => executionId,
+		getContext: () => nodeContext,
+		getMode: () => 'manual',
 		getWorkflowDataProxy: () => ({ $runIndex: runIndex }),
 	} as unknown as IExecuteFunctions;
 }
@@ -164,13 +173,51 @@ describe('idempotencyKeyFor', () => {
 		).toThrow(NodeOperationError);
 	});
 
-	it('still derives a key when n8n gives no execution id (manual test runs)', () => {
+	it("keeps the first execution's keys in a retry that carries its node context over", () => {
+		const nodeContext: IDataObject = {};
+		const first = idempotencyKeyFor.call(
+			contextFor({ executionId: '100', nodeContext }),
+			0,
+			'POST /generations',
+			body,
+		);
+		const retried = idempotencyKeyFor.call(
+			contextFor({ executionId: '101', nodeContext: structuredClone(nodeContext) }),
+			0,
+			'POST /generations',
+			body,
+		);
+		const retriedTwice = idempotencyKeyFor.call(
+			contextFor({ executionId: '102', nodeContext: structuredClone(nodeContext) }),
+			0,
+			'POST /generations',
+			body,
+		);
+		const independent = idempotencyKeyFor.call(
+			contextFor({ executionId: '101' }),
+			0,
+			'POST /generations',
+			body,
+		);
+		expect(retried).toBe(first);
+		expect(retriedTwice).toBe(first);
+		expect(independent).not.toBe(first);
+	});
+
+	it('still derives a key when n8n gives no execution id (manual test runs), a new one per run', () => {
 		const key = idempotencyKeyFor.call(
-			contextFor({ executionId: undefined }),
+			contextFor({ executionId: '' }),
 			0,
 			'POST /generations',
 			body,
 		);
 		expect(key).toMatch(/^n8n-[0-9a-f]{48}$/);
+		const otherRun = idempotencyKeyFor.call(
+			contextFor({ executionId: '' }),
+			0,
+			'POST /generations',
+			body,
+		);
+		expect(otherRun).not.toBe(key);
 	});
 });

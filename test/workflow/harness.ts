@@ -28,7 +28,12 @@
  *   status 'canceled' only if the node returns, or throws an error whose name contains "Cancelled"
  *   (or message "canceled"); any other error thrown on cancel gives status 'error'.
  * - `timeoutMs` is n8n's workflow timeout: the execution is cancelled, `result.timedOut` is true.
- * - `executionId`: unique per run; pass a fixed one to replay "the same execution" (n8n's retry).
+ * - `executionId`: unique per run; pass a fixed one to replay "the same execution".
+ * - `retryOf: failedResult`: n8n's Retry of a failed execution (executions list): a NEW execution (new
+ *   id, mode 'retry') continuing from the failed run's stored data the way n8n's ExecutionService.retry
+ *   prepares it (data as read back from the database, execution error dropped, the failed node's
+ *   errored run removed, the failed node run again). Nodes keep the failed run's ids (matched by name);
+ *   pass changed parameters in `nodes` for "Retry with currently saved workflow".
  * - `streaming: true` turns on n8n's response streaming; chunks sent by nodes land in `result.chunks`.
  * - Webhook triggers: `createTriggerHarness({ node })` → `webhookMethod('create')`, `deliver({...})`,
  *   static data kept on one Workflow object across calls, `runFromTrigger(...)`.
@@ -163,6 +168,8 @@ export interface RunWorkflowOptions extends EngineOptions {
 	streaming?: boolean;
 	/** Workflow static data to start from (e.g. from a trigger harness). */
 	staticData?: IDataObject;
+	/** Retry this failed run as n8n's executions list does (see the file header). */
+	retryOf?: WorkflowRunResult;
 }
 
 export interface WorkflowRunResult {
@@ -183,6 +190,8 @@ export interface WorkflowRunResult {
 	/** True when the run was stopped by `timeoutMs` (n8n's workflow timeout). */
 	timedOut: boolean;
 	run: IRun;
+	/** The workflow's nodes as run (with the ids filled in). */
+	nodes: INode[];
 }
 
 export interface RunningWorkflow {
@@ -728,9 +737,38 @@ const toItems = (
 			: { json: item as IDataObject },
 	);
 
+/**
+ * The run data n8n's Retry starts from (ExecutionService.retry): the failed execution's data as stored
+ * (JSON), its error dropped, the failed node's errored last run removed, stack nodes from the workflow.
+ */
+function retryDataOf(failed: WorkflowRunResult, workflow: Workflow): IRun['data'] {
+	if (failed.status === 'success')
+		throw new Error('n8n retries only executions that did not succeed');
+	const data = JSON.parse(JSON.stringify(failed.run.data)) as IRun['data'];
+	if (!data.executionData) throw new Error('the failed run has no execution data to retry from');
+	const { lastNodeExecuted } = data.resultData;
+	if (lastNodeExecuted) {
+		delete data.resultData.error;
+		const runs = data.resultData.runData[lastNodeExecuted];
+		if (runs?.length && runs[runs.length - 1].error !== undefined) runs.pop();
+	}
+	for (const entry of data.executionData.nodeExecutionStack) {
+		const node = workflow.getNode(entry.node.name);
+		if (!node) throw new Error(`node "${entry.node.name}" is not in the retried workflow`);
+		entry.node = node;
+	}
+	return data;
+}
+
+/** The retried workflow's nodes keep the ids the failed run's nodes had. */
+function withIdsOf(nodes: TestNode[], failed: WorkflowRunResult): TestNode[] {
+	const idByName = new Map(failed.nodes.map((node) => [node.name, node.id]));
+	return nodes.map((node) => ({ id: idByName.get(node.name), ...node }));
+}
+
 function toResult(
 	run: IRun,
-	extra: Pick<WorkflowRunResult, 'executionId' | 'chunks' | 'executedNodes' | 'timedOut'>,
+	extra: Pick<WorkflowRunResult, 'executionId' | 'chunks' | 'executedNodes' | 'timedOut' | 'nodes'>,
 ): WorkflowRunResult {
 	const { runData, error } = run.data.resultData;
 	return {
@@ -768,20 +806,28 @@ export function startWorkflow(options: RunWorkflowOptions): RunningWorkflow {
 
 	const done = (async () => {
 		await services(options.binaryMode);
-		const workflow = createWorkflow(options);
-		const mode = options.mode ?? 'manual';
-		const hooks = new ExecutionLifecycleHooks(mode, executionId, {
-			id: workflow.id,
-			name: WORKFLOW_NAME,
-			active: false,
-			activeVersionId: null,
-			isArchived: false,
-			createdAt: new Date(),
-			updatedAt: new Date(),
-			nodes: Object.values(workflow.nodes),
-			connections: workflow.connectionsBySourceNode,
-			settings: workflow.settings,
-		});
+		const { retryOf } = options;
+		const workflow = createWorkflow(
+			retryOf ? { ...options, nodes: withIdsOf(options.nodes, retryOf) } : options,
+		);
+		const mode = options.mode ?? (retryOf ? 'retry' : 'manual');
+		const hooks = new ExecutionLifecycleHooks(
+			mode,
+			executionId,
+			{
+				id: workflow.id,
+				name: WORKFLOW_NAME,
+				active: false,
+				activeVersionId: null,
+				isArchived: false,
+				createdAt: new Date(),
+				updatedAt: new Date(),
+				nodes: Object.values(workflow.nodes),
+				connections: workflow.connectionsBySourceNode,
+				settings: workflow.settings,
+			},
+			retryOf?.executionId,
+		);
 		const chunks: StructuredChunk[] = [];
 		const executedNodes: string[] = [];
 		hooks.addHandler('nodeExecuteAfter', (nodeName) => {
@@ -802,14 +848,19 @@ export function startWorkflow(options: RunWorkflowOptions): RunningWorkflow {
 			}, options.timeoutMs);
 		}
 
-		const start = pickStartNode(workflow, options.startNode);
-		const runExecutionData = createRunExecutionData({
-			executionData: {
-				nodeExecutionStack: [
-					{ node: start, data: { main: [toItems(options.inputItems)] }, source: null },
-				],
-			},
-		});
+		const runExecutionData = retryOf
+			? retryDataOf(retryOf, workflow)
+			: createRunExecutionData({
+					executionData: {
+						nodeExecutionStack: [
+							{
+								node: pickStartNode(workflow, options.startNode),
+								data: { main: [toItems(options.inputItems)] },
+								source: null,
+							},
+						],
+					},
+				});
 		try {
 			const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
 			handle = engine.processRunExecutionData(workflow);
@@ -820,6 +871,7 @@ export function startWorkflow(options: RunWorkflowOptions): RunningWorkflow {
 				chunks,
 				executedNodes,
 				timedOut: engine.timedOut || timeoutFired,
+				nodes: Object.values(workflow.nodes),
 			});
 		} finally {
 			clearTimeout(timer);

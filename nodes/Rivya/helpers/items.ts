@@ -19,16 +19,37 @@ export function toOutputItems(result: ItemResult, itemIndex: number): INodeExecu
 	);
 }
 
-/** The error item Continue On Fail emits: readable by people and by an AI agent. */
-export function errorItem(error: Error, itemIndex: number): INodeExecutionData {
+/**
+ * The error item Continue On Fail emits: readable by people and by an AI agent; `facts` (e.g. a task
+ * id) keep what the failure is about. With "Continue (using error output)" n8n moves an item to the
+ * error output only when its JSON has no keys but error, message and details, so there the
+ * description and facts go under `details`.
+ */
+export function errorItem(
+	context: IExecuteFunctions,
+	error: Error,
+	itemIndex: number,
+	facts: IDataObject = {},
+): INodeExecutionData {
 	const description = (error as { description?: unknown }).description;
-	return {
-		json: {
-			error: error.message,
-			...(typeof description === 'string' && description ? { errorDetails: description } : {}),
-		},
-		pairedItem: { item: itemIndex },
+	const details: IDataObject = {
+		...(typeof description === 'string' && description ? { errorDetails: description } : {}),
+		...facts,
 	};
+	const toErrorOutput = context.getNode().onError === 'continueErrorOutput';
+	const json: IDataObject = toErrorOutput
+		? { error: error.message, ...(Object.keys(details).length > 0 ? { details } : {}) }
+		: { error: error.message, ...details };
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/** Whether n8n will move this item to the error output (see errorItem for the shape it needs). */
+export function goesToErrorOutput(context: IExecuteFunctions, item: INodeExecutionData): boolean {
+	return (
+		context.getNode().onError === 'continueErrorOutput' &&
+		item.json.error !== undefined &&
+		Object.keys(item.json).every((key) => ['error', 'message', 'details'].includes(key))
+	);
 }
 
 /** Marks an error with the item it belongs to, so n8n shows which item failed. */
@@ -58,7 +79,7 @@ export async function forEachItem(
 			output.push(...toOutputItems(await handler(itemIndex), itemIndex));
 		} catch (error) {
 			if (this.continueOnFail()) {
-				output.push(errorItem(error as Error, itemIndex));
+				output.push(errorItem(this, error as Error, itemIndex));
 				continue;
 			}
 			throw attachItemIndex(this, error as Error, itemIndex);

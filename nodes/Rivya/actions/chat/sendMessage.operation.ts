@@ -63,7 +63,7 @@ const ownOptionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Rivya replays the first answer for a repeated key instead of charging a new turn. Leave empty to derive one from the execution, item and request.',
+			'Rivya replays the first answer for a repeated key instead of charging a new turn. Leave empty to derive one from the execution that first ran this node, the item and the request, so Retry of a failed execution replays it and a new execution is a new turn.',
 	},
 	{
 		displayName: 'Image Binary Properties',

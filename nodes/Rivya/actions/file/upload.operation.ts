@@ -70,7 +70,7 @@ const properties: INodeProperties[] = [
 			type: 'string',
 			default: '',
 			description:
-				'Rivya replays the first upload for a repeated key instead of storing the file again. Leave empty to derive one from the execution, item and file.',
+				'Rivya replays the first upload for a repeated key instead of storing the file again. Leave empty to derive one from the execution that first ran this node, the item and the file, so Retry of a failed execution replays it.',
 		},
 	]),
 ];

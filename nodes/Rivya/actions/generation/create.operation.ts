@@ -5,7 +5,8 @@
  * Rules that must not regress:
  * - Nothing is uploaded or paid before every item passed its checks (and the batch's credit check).
  * - Every POST /generations carries an Idempotency-Key derived from the final body (or the user's),
- *   so a retried request or n8n's Retry On Fail replays the same task instead of paying twice.
+ *   so a retried request, n8n's Retry On Fail or its Retry of the failed execution replays the same
+ *   task instead of paying twice (see shared/idempotency.ts).
  */
 import type {
 	IDataObject,
@@ -20,7 +21,7 @@ import { idempotencyKeyFor } from '../../../shared/idempotency';
 import { idProblem } from '../../../shared/ids';
 import { rivyaRequest } from '../../../shared/transport';
 import { createLimiter, mapSettled } from '../../helpers/concurrency';
-import { attachItemIndex } from '../../helpers/items';
+import { attachItemIndex, goesToErrorOutput } from '../../helpers/items';
 import { optionsCollection, simplifyField } from '../descriptions';
 import { modelLocator } from '../model/locator';
 import { readFinishOptions, waitOptionFields } from './fields';
@@ -66,7 +67,7 @@ const createOptionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution, item and request.',
+			'Rivya replays the first task for a repeated key instead of creating and charging a new one. Leave empty to derive one from the execution that first ran this node, the item and the request: Retry On Fail and Retry of a failed execution (within 24 h) replay, a new execution is a new job. Not covered: an execution whose n8n or worker process died while this node ran; its Retry refuses to pay again, and its tasks still finish in Rivya (Rivya Trigger).',
 	},
 	...waitOptionFields,
 ];
@@ -285,6 +286,12 @@ function linkedToInput(
 			simplify && entry && 'model' in entry
 				? { prompt: entry.prompt, clientRequestId: entry.clientRequestId ?? null }
 				: {};
+		// n8n adds the input item's fields to error-output items itself, and moves only items whose
+		// JSON is error/message/details: the echo goes under details.
+		if (goesToErrorOutput(context, item)) {
+			const details = { ...((item.json.details as IDataObject | undefined) ?? {}), ...echo };
+			return { ...item, json: { ...item.json, details } };
+		}
 		const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const input = options.includeInputFields === true ? (items[itemIndex]?.json ?? {}) : {};
 		return { ...item, json: { ...input, ...item.json, ...echo } };

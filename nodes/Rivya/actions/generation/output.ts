@@ -301,14 +301,17 @@ function taskIdOf(entry: TaskEntry): string | undefined {
 	return 'generation' in entry ? String(entry.generation.id) : entry.taskId;
 }
 
-/** Adds the batch's other tasks to a stopping error, so none of them is lost from sight. */
+/**
+ * Adds the batch's other tasks to a stopping error, so none of them is lost from sight: they were
+ * paid for, n8n's Retry of this execution replays them, and Generation > Wait collects them.
+ */
 function withOtherTasks(error: Error, entries: TaskEntry[], failedIndex: number): Error {
 	const others = entries
 		.filter((entry) => entry.itemIndex !== failedIndex && 'generation' in entry)
 		.map((entry) => `${itemLabel(entry.itemIndex)}: ${taskIdOf(entry)}`);
 	if (others.length === 0) return error;
 	const withDescription = error as Error & { description?: string };
-	const note = `Other tasks of this run (still valid; look them up with Generation > Get): ${others.join(', ')}.`;
+	const note = `Tasks this run already created (paid for, still valid): ${others.join(', ')}. Retry this execution from the executions list within 24 hours to get them back without paying again (the node replays them), or collect them with Generation > Wait using these task IDs.`;
 	withDescription.description = withDescription.description
 		? `${withDescription.description}\n${note}`
 		: note;
@@ -390,15 +393,16 @@ export async function finishGenerations(
 			continue;
 		}
 		if (this.continueOnFail()) {
-			const item = errorItem(settled.error, entry.itemIndex);
+			const facts: IDataObject = {};
 			const taskId = taskIdOf(entry);
-			if (taskId) item.json.taskId = taskId;
+			if (taskId) facts.taskId = taskId;
 			// A succeeded task whose download failed: its results stay reachable from the item.
 			const resultUrls = generation ? resultUrlsOf(generation) : [];
 			if (resultUrls.length > 0) {
-				item.json.status = generation?.status;
-				item.json.resultUrls = resultUrls;
+				facts.status = generation?.status;
+				facts.resultUrls = resultUrls;
 			}
+			const item = errorItem(this, settled.error, entry.itemIndex, facts);
 			output.push(item);
 			continue;
 		}
