@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { resultUrlsOf } from '../shared/results';
+
 /** The trigger's output for one Rivya event (payload `{id, type, api_version, created_at, data}`). */
 export interface TriggerEventOutput extends IDataObject {
 	eventId: string;
@@ -30,11 +32,7 @@ function numberOrNull(value: unknown): number | null {
 /** Maps a verified event payload; tolerant of missing or extra fields, as the live API may vary. */
 export function toTriggerOutput(event: IDataObject, headerEventId: string): TriggerEventOutput {
 	const data = (event.data && typeof event.data === 'object' ? event.data : {}) as IDataObject;
-	const result = (data.result && typeof data.result === 'object' ? data.result : {}) as IDataObject;
-	const resultUrls = Array.isArray(result.urls)
-		? result.urls.filter((url): url is string => typeof url === 'string')
-		: [];
-	const primaryUrl = text(result.primary_url) ?? resultUrls[0] ?? null;
+	const { primaryUrl, urls: resultUrls } = resultUrlsOf(data);
 	return {
 		eventId: text(event.id) ?? headerEventId,
 		eventType: text(event.type) ?? '',
@@ -45,8 +43,7 @@ export function toTriggerOutput(event: IDataObject, headerEventId: string): Trig
 			status: text(data.status),
 			model: text(data.model),
 			credits: numberOrNull(data.final_credits),
-			resultUrls:
-				primaryUrl && !resultUrls.includes(primaryUrl) ? [primaryUrl, ...resultUrls] : resultUrls,
+			resultUrls,
 			primaryUrl,
 			error: data.error && typeof data.error === 'object' ? (data.error as IDataObject) : null,
 			clientRequestId: text(data.client_request_id),

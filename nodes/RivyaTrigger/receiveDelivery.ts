@@ -7,14 +7,13 @@
  * every verified copy is answered 200 and only a run that really started marks its event as seen.
  */
 import type {
-	IBinaryKeyData,
 	IDataObject,
 	INodeExecutionData,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { downloadToBinary } from '../shared/download';
+import { downloadResults } from '../shared/results';
 import { verifyWebhookSignature } from '../shared/signatures';
 import { toTriggerOutput, type TriggerEventOutput } from './eventOutput';
 import { isFirstReportFor, missingSignatureHeadersMessage } from './signatureDiagnostics';
@@ -73,19 +72,19 @@ async function withResultBinaries(
 	output: TriggerEventOutput,
 	binaryProperty: string,
 ): Promise<INodeExecutionData> {
-	const binary: IBinaryKeyData = {};
 	const json: IDataObject = { ...output };
-	for (const [index, url] of output.generation.resultUrls.entries()) {
-		const property = index === 0 ? binaryProperty : `${binaryProperty}_${index}`;
-		try {
-			binary[property] = await downloadToBinary.call(context, url, { retry: DOWNLOAD_RETRY });
-		} catch (error) {
-			context.logger.warn(
-				`Rivya Trigger could not download a result of event ${output.eventId}: ${(error as Error).message}`,
-			);
-			json.downloadError = (error as Error).message;
-			break;
-		}
+	const { binary, failure } = await downloadResults(
+		context,
+		output.generation.resultUrls,
+		binaryProperty,
+		() => ({ retry: DOWNLOAD_RETRY }),
+	);
+	if (failure) {
+		const message = (failure.error as Error).message;
+		context.logger.warn(
+			`Rivya Trigger could not download a result of event ${output.eventId}: ${message}`,
+		);
+		json.downloadError = message;
 	}
 	return Object.keys(binary).length ? { json, binary } : { json };
 }

@@ -16,9 +16,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { downloadToBinary, isDownloadTimeout, redactUrl } from '../../../shared/download';
+import { isDownloadTimeout, redactUrl } from '../../../shared/download';
 import { itemLabel } from '../../../shared/errors';
 import type { MediaKind } from '../../../shared/media';
+import { downloadResults, resultUrlsOf } from '../../../shared/results';
 import { cancelSignalOf } from '../../../shared/transport';
 import type { Limiter, Settled } from '../../helpers/concurrency';
 import { attachItemIndex, errorItem } from '../../helpers/items';
@@ -46,20 +47,9 @@ function text(value: unknown): string | null {
 	return typeof value === 'string' ? value : null;
 }
 
-export function resultUrlsOf(generation: IDataObject): string[] {
-	const result = generation.result as IDataObject | null | undefined;
-	if (!result || typeof result !== 'object') return [];
-	const urls = Array.isArray(result.urls)
-		? result.urls.filter((url) => typeof url === 'string')
-		: [];
-	if (urls.length === 0 && typeof result.primary_url === 'string') return [result.primary_url];
-	return urls as string[];
-}
-
 /** The fields people use, with camelCase names; the raw object stays available via Simplify off. */
 export function simplifyGeneration(generation: IDataObject): IDataObject {
-	const urls = resultUrlsOf(generation);
-	const result = generation.result as IDataObject | null | undefined;
+	const { primaryUrl, urls } = resultUrlsOf(generation);
 	const error = generation.error as IDataObject | null | undefined;
 	return {
 		taskId: generation.id,
@@ -69,7 +59,7 @@ export function simplifyGeneration(generation: IDataObject): IDataObject {
 			reserved: generation.reserved_credits ?? null,
 			final: generation.final_credits ?? null,
 		},
-		primaryUrl: text(result?.primary_url) ?? urls[0] ?? null,
+		primaryUrl,
 		resultUrls: urls,
 		error: error ? (text(error.message) ?? text(error.code)) : null,
 		errorCode: error ? text(error.code) : null,
@@ -116,10 +106,6 @@ export function generationFailedError(
 	});
 }
 
-function binaryNameFor(base: string, index: number): string {
-	return index === 0 ? base : `${base}_${index}`;
-}
-
 /** Characters that are awkward in file names on some system, or that n8n would reject. */
 function fileNamePart(value: string): string {
 	return value.replace(/[\\/:*?"<>|\s]+/g, '-').replace(/^-+|-+$/g, '');
@@ -149,42 +135,37 @@ export function resultFileName(
 		: `${chosen}-${index + 1}`;
 }
 
-async function downloadResults(
+async function downloadGenerationResults(
 	context: IExecuteFunctions,
 	generation: IDataObject,
 	itemIndex: number,
 	binaryPropertyName: string,
 	deadlineMs: number,
 ): Promise<Record<string, IBinaryData> | 'timedOut'> {
-	const binary: Record<string, IBinaryData> = {};
-	const urls = resultUrlsOf(generation);
-	for (const [index, url] of urls.entries()) {
-		try {
-			binary[binaryNameFor(binaryPropertyName, index)] = await downloadToBinary.call(context, url, {
-				signal: cancelSignalOf(context),
-				deadlineMs,
-				fileName: resultFileName(context, generation, itemIndex, index, urls.length),
-			});
-		} catch (error) {
-			// The node's Timeout covers downloads too; settleEntry applies "On Timeout".
-			if (isDownloadTimeout(error)) return 'timedOut';
-			// Stopping the execution is not a download failure: keep the cancellation as it is.
-			if (cancelSignalOf(context)?.aborted) {
-				throw new NodeOperationError(context.getNode(), error as Error);
-			}
-			// A message string, not the error: n8n returns a NodeOperationError cause unchanged,
-			// which would drop this task-level message.
-			throw new NodeOperationError(
-				context.getNode(),
-				`Generation ${String(generation.id)} succeeded, but downloading result ${index + 1} of ${urls.length} failed: ${(error as Error).message}`,
-				{
-					itemIndex,
-					description: `The results are not lost: the task ${String(generation.id)} still holds them (result URLs can expire). Run Generation > Get with this task ID to download again, or turn off "Download Results" to pass the URLs on: ${urls.map(redactUrl).join(' ')}`,
-				},
-			);
-		}
+	const { urls } = resultUrlsOf(generation);
+	const { binary, failure } = await downloadResults(context, urls, binaryPropertyName, (index) => ({
+		signal: cancelSignalOf(context),
+		deadlineMs,
+		fileName: resultFileName(context, generation, itemIndex, index, urls.length),
+	}));
+	if (!failure) return binary;
+	const { error, index } = failure;
+	// The node's Timeout covers downloads too; settleEntry applies "On Timeout".
+	if (isDownloadTimeout(error)) return 'timedOut';
+	// Stopping the execution is not a download failure: keep the cancellation as it is.
+	if (cancelSignalOf(context)?.aborted) {
+		throw new NodeOperationError(context.getNode(), error as Error);
 	}
-	return binary;
+	// A message string, not the error: n8n returns a NodeOperationError cause unchanged,
+	// which would drop this task-level message.
+	throw new NodeOperationError(
+		context.getNode(),
+		`Generation ${String(generation.id)} succeeded, but downloading result ${index + 1} of ${urls.length} failed: ${(error as Error).message}`,
+		{
+			itemIndex,
+			description: `The results are not lost: the task ${String(generation.id)} still holds them (result URLs can expire). Run Generation > Get with this task ID to download again, or turn off "Download Results" to pass the URLs on: ${urls.map(redactUrl).join(' ')}`,
+		},
+	);
 }
 
 function timeoutError(
@@ -260,7 +241,13 @@ async function settleEntry(
 	if (options.download && String(generation.status) === 'succeeded') {
 		const binary = await limit(
 			async () =>
-				await downloadResults(context, generation, itemIndex, options.binaryPropertyName, deadline),
+				await downloadGenerationResults(
+					context,
+					generation,
+					itemIndex,
+					options.binaryPropertyName,
+					deadline,
+				),
 		);
 		if (binary === 'timedOut') return downloadTimedOut(context, generation, itemIndex, options);
 		if (Object.keys(binary).length > 0) item.binary = binary;
@@ -283,7 +270,7 @@ function downloadTimedOut(
 			`Generation ${taskId} succeeded, but its results did not finish downloading within the timeout (${seconds} seconds)`,
 			{
 				itemIndex,
-				description: `"Timeout (Seconds)" covers the wait and the downloads. The results are not lost: raise the timeout, or run Generation > Get with the task ID ${taskId} to download them again: ${resultUrlsOf(generation).map(redactUrl).join(' ')}`,
+				description: `"Timeout (Seconds)" covers the wait and the downloads. The results are not lost: raise the timeout, or run Generation > Get with the task ID ${taskId} to download them again: ${resultUrlsOf(generation).urls.map(redactUrl).join(' ')}`,
 			},
 		);
 	}
@@ -291,7 +278,7 @@ function downloadTimedOut(
 		json: outputJson(generation, options.simplify, {
 			timedOut: true,
 			downloadTimedOut: true,
-			resultUrls: resultUrlsOf(generation),
+			resultUrls: resultUrlsOf(generation).urls,
 		}),
 		pairedItem: { item: itemIndex },
 	};
@@ -397,7 +384,7 @@ export async function finishGenerations(
 			const taskId = taskIdOf(entry);
 			if (taskId) facts.taskId = taskId;
 			// A succeeded task whose download failed: its results stay reachable from the item.
-			const resultUrls = generation ? resultUrlsOf(generation) : [];
+			const resultUrls = generation ? resultUrlsOf(generation).urls : [];
 			if (resultUrls.length > 0) {
 				facts.status = generation?.status;
 				facts.resultUrls = resultUrls;
