@@ -1,7 +1,7 @@
 /**
  * The webhook event types Rivya sends: the one list the Rivya Trigger's Events, the Webhook resource's
  * Event Types and their messages are built from. A new event type is one entry here (and one in the
- * emulator's test/emulator/webhook-delivery.ts).
+ * emulator's test/emulator/webhooks/delivery.ts).
  */
 import type { INodePropertyOptions } from 'n8n-workflow';
 

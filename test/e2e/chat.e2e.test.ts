@@ -16,7 +16,7 @@ const CHAT_STREAM_ROUTE = 'POST /api/v1/chat/completions/stream';
 const FIRST_MESSAGE = 'Name three colours of the rainbow';
 const SECOND_MESSAGE = 'Now name the remaining ones';
 
-/** The emulator's deterministic replies (test/emulator/chat-replies.ts) for the two turns. */
+/** The emulator's deterministic replies (test/emulator/chat/replies.ts) for the two turns. */
 const FIRST_REPLY = `Echo (turn 1): ${FIRST_MESSAGE}\nThis is the first turn of the session.`;
 const SECOND_REPLY = `Echo (turn 2): ${SECOND_MESSAGE}\nEarlier turns: 1; previous message: "${FIRST_MESSAGE}".`;
 

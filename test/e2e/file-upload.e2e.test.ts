@@ -3,7 +3,7 @@
 import { createHash } from 'crypto';
 
 import type { EmulatorClient } from '../emulator/client';
-import { generateMedia } from '../emulator/media';
+import { generateMedia } from '../emulator/generations/media';
 import { accountWithCredential } from './e2e-accounts';
 import { connectE2e } from './e2e-env';
 import { nodeOutputJson } from './execution-data';

@@ -4,7 +4,7 @@
 // process and queue mode) and the trigger delivery benchmark.
 import { randomBytes } from 'node:crypto';
 
-import { signatureHeader } from '../emulator/signing';
+import { signatureHeader } from '../emulator/webhooks/signing';
 import { pollUntil, type ExecutionRecord, type N8nClient } from './n8n-instance';
 import { RIVYA_CREDENTIAL_TYPE, RIVYA_TRIGGER_NODE_TYPE } from './workflows';
 

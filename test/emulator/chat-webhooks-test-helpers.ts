@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { z } from 'zod/v4';
 
-import { generateMedia } from './media';
+import { generateMedia } from './generations/media';
 import type { MediaFormat } from './state';
 
 // Response bodies are asserted field by field in the tests; a loose record keeps that readable.

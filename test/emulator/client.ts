@@ -4,7 +4,7 @@
 // Plain node:http, so tests see exactly what went over the wire (statuses, headers, resets).
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
-import type { MediaKind } from './catalog';
+import type { MediaKind } from './models/catalog';
 import type { Scope } from './router';
 import type { FaultSpec, ModelBehavior } from './state';
 

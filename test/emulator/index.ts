@@ -3,19 +3,19 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from './router';
-import { register as registerChat } from './routes/chat';
-import { register as registerControl } from './routes/control';
-import { register as registerCredits } from './routes/credits';
-import { register as registerFiles } from './routes/files';
-import { register as registerGenerations } from './routes/generations';
-import { register as registerModels } from './routes/models';
-import { register as registerOpenApi } from './routes/openapi';
-import { register as registerWebhooks } from './routes/webhooks';
+import { register as registerChat } from './chat/routes';
+import { register as registerControl } from './control/routes';
+import { register as registerCredits } from './credits/routes';
+import { register as registerFiles } from './files/routes';
+import { register as registerGenerations } from './generations/routes';
+import { register as registerModels } from './models/routes';
+import { register as registerOpenApi } from './openapi';
+import { register as registerWebhooks } from './webhooks/routes';
 import { EmulatorState, type EmulatorOptions } from './state';
 
 export type { EmulatorOptions, Account, Task, StoredFile, ModelBehavior, Fault } from './state';
 export { EmulatorState } from './state';
-export type { ModelDefinition, MediaKind, ParamDefinition } from './catalog';
+export type { ModelDefinition, MediaKind, ParamDefinition } from './models/catalog';
 export {
 	ApiError,
 	ALL_SCOPES,

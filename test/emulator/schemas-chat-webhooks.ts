@@ -4,7 +4,7 @@ import { z } from 'zod/v4';
 
 import { ApiError, fieldPath, type RequestContext } from './router';
 import type { OperationDoc } from './schemas';
-import { WEBHOOK_EVENT_TYPES } from './webhook-delivery';
+import { WEBHOOK_EVENT_TYPES } from './webhooks/delivery';
 
 export const REASONING_EFFORTS = ['default', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 

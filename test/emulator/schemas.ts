@@ -3,7 +3,7 @@
 import { z } from 'zod/v4';
 
 import { ALL_SCOPES } from './router';
-import { WEBHOOK_FAULT_KINDS } from './webhook-delivery';
+import { WEBHOOK_FAULT_KINDS } from './webhooks/delivery';
 
 const isoTimestamp = z.string().meta({ description: 'ISO-8601 UTC with milliseconds' });
 const mediaKind = z.enum(['image', 'video', 'audio']);

@@ -3,9 +3,9 @@
 // clock and the event bus. Route modules (core and chat/webhooks) share one instance per emulator.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { buildCatalog, type MediaKind, type ModelDefinition } from './catalog';
+import { buildCatalog, type MediaKind, type ModelDefinition } from './models/catalog';
 import { ALL_SCOPES, ApiError, type IdempotencyRecord, type Scope } from './router';
-import { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhook-delivery';
+import { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_WEBHOOK_TIMEOUT_MS } from './webhooks/delivery';
 
 export interface EmulatorOptions {
 	/** 0 picks a free port. */

@@ -4,7 +4,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { randomUUID } from 'node:crypto';
 
 import { startEmulator, type EmulatorHandle } from '../emulator';
-import { generateMedia } from '../emulator/media';
+import { generateMedia } from '../emulator/generations/media';
 import { chain, runWorkflow, startNode, type TestNode, type WorkflowRunResult } from './harness';
 
 let emulator: EmulatorHandle;

@@ -19,7 +19,7 @@ import { Transform, type Readable } from 'stream';
 
 import { downloadToBinary } from '../../nodes/shared/download';
 
-import { generateMedia } from '../emulator/media';
+import { generateMedia } from '../emulator/generations/media';
 import type { MediaFormat } from '../emulator/state';
 import {
 	chain,

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { generateMedia } from '../emulator/media';
+import { generateMedia } from '../emulator/generations/media';
 import {
 	binaryFilePath,
 	chain,

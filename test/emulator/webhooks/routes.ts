@@ -1,5 +1,5 @@
 // Webhook routes (rivya-api.md §9): endpoint CRUD, rotate-secret, test, deliveries and events lists, all
-// under `webhooks:manage` (delivery faults: control.ts). Terminal generations become events.
+// under `webhooks:manage` (delivery faults: control/routes.ts). Terminal generations become events.
 import { ApiError, type RequestContext, type RouteOptions, type Router } from '../router';
 import {
 	sendListPage,
@@ -16,8 +16,8 @@ import {
 	webhookServiceFor,
 	type WebhookEndpointRecord,
 	ZERO_WEBHOOK_COUNTERS,
-} from '../webhook-delivery';
-import { webhookUrlProblem } from '../webhook-url-rules';
+} from './delivery';
+import { webhookUrlProblem } from './url-rules';
 
 const MANAGE: RouteOptions = { auth: 'key', scope: 'webhooks:manage' };
 

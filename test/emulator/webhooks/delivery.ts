@@ -6,9 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 
-import type { EmulatorState } from './state';
+import type { EmulatorState } from '../state';
 import { generateSigningSecret, secretPreview, signatureHeader } from './signing';
-import { isDevelopmentLoopbackUrl, isDisallowedAddress } from './webhook-url-rules';
+import { isDevelopmentLoopbackUrl, isDisallowedAddress } from './url-rules';
 
 /**
  * The event a generation's end state sends: every webhook event type the emulator knows (a new one is

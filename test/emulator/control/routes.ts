@@ -16,13 +16,13 @@ import {
 	ControlWebhookFaultSchema,
 } from '../schemas';
 import type { EmulatorState } from '../state';
-import { injectWebhookFault, webhookServiceFor } from '../webhook-delivery';
+import { injectWebhookFault, webhookServiceFor } from '../webhooks/delivery';
 import {
 	addStudioChatSession,
 	chatStoreFor,
 	DEFAULT_STREAM_EVENT_NAMES,
 	sessionView,
-} from './chat';
+} from '../chat/routes';
 
 const control = { auth: 'public' } as const;
 

@@ -6,9 +6,9 @@ import {
 	createAccount,
 	type JsonBody,
 	uploadFile,
-} from './chat-webhooks-test-helpers';
-import { composeReply, countTokens, splitIntoDeltas } from './chat-replies';
-import { type EmulatorHandle, startEmulator } from './index';
+} from '../chat-webhooks-test-helpers';
+import { composeReply, countTokens, splitIntoDeltas } from './replies';
+import { type EmulatorHandle, startEmulator } from '../index';
 import {
 	ChatCompletionSchema,
 	ChatSessionSchema,
@@ -16,7 +16,7 @@ import {
 	ChatStreamDeltaSchema,
 	ChatStreamStartSchema,
 	listSchema,
-} from './schemas-chat-webhooks';
+} from '../schemas-chat-webhooks';
 
 const CHAT_MODEL = 'gpt-5-2-chat';
 const TEXT_ONLY_CHAT_MODEL = 'claude-sonnet-4-6-chat';

@@ -3,7 +3,7 @@
 // (§6), and GET /uploads/:fileId/:name, the no-auth download behind a file's `url`.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { DEFAULT_FILE_LIMITS, type MediaKind, type ModelDefinition } from '../catalog';
+import { DEFAULT_FILE_LIMITS, type MediaKind, type ModelDefinition } from '../models/catalog';
 import {
 	detectMimeType,
 	estimateDurationSeconds,
@@ -12,10 +12,10 @@ import {
 	multipartBoundary,
 	SNIFF_BYTES,
 	type PartHeaders,
-} from '../multipart';
+} from './multipart';
 import { ApiError, type RequestContext, type Router } from '../router';
 import { FILE_LIFETIME_MS, type EmulatorState, type StoredFile } from '../state';
-import { streamMedia } from './generations';
+import { streamMedia } from '../generations/routes';
 
 const MEDIA_KINDS: MediaKind[] = ['image', 'video', 'audio'];
 const MAX_FIELD_BYTES = 4096;

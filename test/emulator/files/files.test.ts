@@ -2,11 +2,11 @@
 // §6 through real HTTP: multipart uploads, limits enforced while streaming, magic bytes, durations and
 // tokens, ownership, idempotent uploads; plus the streaming parser against every split point.
 import * as http from 'node:http';
-import { multipartBody } from './client';
-import { expectError, useEmulator } from './core-test-setup';
-import { generateMedia } from './media';
+import { multipartBody } from '../client';
+import { expectError, useEmulator } from '../core-test-setup';
+import { generateMedia } from '../generations/media';
 import { MultipartParser } from './multipart';
-import type { MediaFormat } from './state';
+import type { MediaFormat } from '../state';
 
 const emulator = useEmulator();
 

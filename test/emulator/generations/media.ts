@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { crc32, deflateSync } from 'node:zlib';
 import { promptPictureHead } from './picture';
-import type { MediaFormat } from './state';
+import type { MediaFormat } from '../state';
 
 const PIECE_BYTES = 64 * 1024;
 /** Shared, never written: padding is zeros, so one buffer serves every stream. */
@@ -27,7 +27,7 @@ export interface GeneratedMedia {
 }
 
 /**
- * `prompt`: a PNG shows a 512×512 picture drawn from it (test/emulator/picture.ts) when the requested size
+ * `prompt`: a PNG shows a 512×512 picture drawn from it (test/emulator/generations/picture.ts) when the requested size
  * leaves room for it (a few KB), else the 16×16 gradient; other formats ignore it.
  */
 export function generateMedia(

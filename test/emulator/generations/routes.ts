@@ -2,13 +2,13 @@
 // POST /api/v1/generations and GET /api/v1/generations/:taskId (§5), plus GET /media/:taskId/:file,
 // the no-auth download of result media.
 import { pipeline } from 'node:stream';
-import type { MediaKind, ModelDefinition, ParamDefinition } from '../catalog';
-import { resultFormatFor } from '../catalog';
-import { generateMedia } from '../media';
+import type { MediaKind, ModelDefinition, ParamDefinition } from '../models/catalog';
+import { resultFormatFor } from '../models/catalog';
+import { generateMedia } from './media';
 import { ApiError, type RequestContext, type Router } from '../router';
 import { CreateGenerationRequestSchema, type CreateGenerationRequest } from '../schemas';
 import { extensionOf, type EmulatorState, type Task } from '../state';
-import { fileIdFromUrl, readDurationToken } from './files';
+import { fileIdFromUrl, readDurationToken } from '../files/routes';
 
 const invalid = (message: string) => new ApiError(400, 'validation_failed', message);
 

@@ -1,5 +1,5 @@
 // Rate limits (§3) and the control API's faults through real HTTP.
-import { expectError, useEmulator } from './core-test-setup';
+import { expectError, useEmulator } from '../core-test-setup';
 
 const emulator = useEmulator();
 const body = { model: 'z-image', prompt: 'x' };

@@ -13,15 +13,15 @@ import {
 	type ReceivedRequest,
 	startReceiver,
 	type WebhookReceiver,
-} from './chat-webhooks-test-helpers';
-import { type EmulatorHandle, startEmulator } from './index';
-import { WebhookService } from './webhook-delivery';
+} from '../chat-webhooks-test-helpers';
+import { type EmulatorHandle, startEmulator } from '../index';
+import { WebhookService } from './delivery';
 import {
 	listSchema,
 	WebhookDeliverySchema,
 	WebhookEndpointSchema,
 	WebhookEventSchema,
-} from './schemas-chat-webhooks';
+} from '../schemas-chat-webhooks';
 
 const RETRY_SCHEDULE_MS = [20, 40, 60, 60, 60, 60, 60];
 const SUM_OF_RETRIES_MS = RETRY_SCHEDULE_MS.reduce((sum, delayMs) => sum + delayMs, 0);

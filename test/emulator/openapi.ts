@@ -1,10 +1,10 @@
 // GET /api/v1/openapi.json (§10): an OpenAPI 3.1 document built from the router's route table (so every
 // route is listed) and the same zod schemas the routes validate with (z.toJSONSchema).
 import { z } from 'zod/v4';
-import type { RouteDefinition, Router } from '../router';
-import { coreOperations, ErrorEnvelopeSchema, type OperationDoc } from '../schemas';
-import * as chatAndWebhookSchemas from '../schemas-chat-webhooks';
-import type { EmulatorState } from '../state';
+import type { RouteDefinition, Router } from './router';
+import { coreOperations, ErrorEnvelopeSchema, type OperationDoc } from './schemas';
+import * as chatAndWebhookSchemas from './schemas-chat-webhooks';
+import type { EmulatorState } from './state';
 
 type JsonObject = Record<string, unknown>;
 

@@ -2,8 +2,8 @@
 // §5 through real HTTP: validation, the time-driven state machine, credits, ownership, idempotency and
 // the result media (real, valid, streamed).
 import { crc32 } from 'node:zlib';
-import { expectError, sleep, useEmulator } from './core-test-setup';
-import type { ModelDefinition } from './catalog';
+import { expectError, sleep, useEmulator } from '../core-test-setup';
+import type { ModelDefinition } from '../models/catalog';
 import { generateMedia } from './media';
 
 const emulator = useEmulator();

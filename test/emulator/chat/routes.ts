@@ -1,10 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Chat routes (rivya-api.md §7): completions (JSON and SSE), sessions with history, image attachments by
 // file id, credits reserved before the turn and settled from token usage. Its control routes (stream
-// faults, timing, event names, Studio sessions) are in control.ts with the rest of the control API.
+// faults, timing, event names, Studio sessions) are in control/routes.ts with the rest of the control API.
 import type * as http from 'node:http';
 
-import type { ModelDefinition } from '../catalog';
+import type { ModelDefinition } from '../models/catalog';
 import {
 	type ChatTurnInput,
 	type ChatUsage,
@@ -13,7 +13,7 @@ import {
 	finalCreditsFor,
 	reservationFor,
 	splitIntoDeltas,
-} from '../chat-replies';
+} from './replies';
 import { ApiError, delay, errorEnvelope, type RequestContext, type Router } from '../router';
 import {
 	type ChatCompletionRequest,
