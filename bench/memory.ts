@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { startEmulator, type EmulatorHandle } from '../test/emulator';
 import { EmulatorClient } from '../test/emulator/client';
-import { generateMedia } from '../test/emulator/media';
+import { generateMedia } from '../test/emulator/generations/media';
 import type { INodeType } from 'n8n-workflow';
 import { mb, type BenchRow } from './shared';
 

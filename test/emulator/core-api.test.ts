@@ -2,7 +2,8 @@
 // §§1, 2, 4, 8, 10 through real HTTP: auth and scopes, the error envelope, models, credits, openapi, and
 // the quickstart flow exactly as the docs describe it.
 import { randomUUID } from 'node:crypto';
-import { GenerationSchema, ModelListSchema } from './schemas';
+import { GenerationSchema } from './generations/schemas';
+import { ModelListSchema } from './models/schemas';
 import { expectError, useEmulator } from './core-test-setup';
 import type { Scope } from './router';
 

@@ -1,10 +1,15 @@
 // GET /api/v1/openapi.json (§10): an OpenAPI 3.1 document built from the router's route table (so every
 // route is listed) and the same zod schemas the routes validate with (z.toJSONSchema).
 import { z } from 'zod/v4';
+import { chatOperations } from './chat/schemas';
+import { creditOperations } from './credits/schemas';
+import { fileOperations } from './files/schemas';
+import { generationOperations } from './generations/schemas';
+import { modelOperations } from './models/schemas';
 import type { RouteDefinition, Router } from './router';
-import { coreOperations, ErrorEnvelopeSchema, type OperationDoc } from './schemas';
-import * as chatAndWebhookSchemas from './schemas-chat-webhooks';
+import { ErrorEnvelopeSchema, type OperationDoc } from './schemas';
 import type { EmulatorState } from './state';
+import { webhookOperations } from './webhooks/schemas';
 
 type JsonObject = Record<string, unknown>;
 
@@ -19,10 +24,26 @@ export function register(router: Router, state: EmulatorState): void {
 	);
 }
 
+const openApiOperation: OperationDoc = {
+	method: 'get',
+	path: '/api/v1/openapi.json',
+	status: 200,
+	response: null,
+	responseContentType: 'application/json',
+	description: 'Public: this document',
+};
+
+/** Every area's documented operations, in the order openapi.json lists them. */
 function allOperations(): OperationDoc[] {
-	const extra = (chatAndWebhookSchemas as { chatAndWebhookOperations?: readonly OperationDoc[] })
-		.chatAndWebhookOperations;
-	return [...coreOperations, ...(extra ?? [])];
+	return [
+		...modelOperations,
+		...generationOperations,
+		...fileOperations,
+		...creditOperations,
+		openApiOperation,
+		...chatOperations,
+		...webhookOperations,
+	];
 }
 
 /** Converts a schema and moves its named parts into components, returning a $ref or inline schema. */

@@ -15,8 +15,8 @@ import {
 	ChatSessionWithMessagesSchema,
 	ChatStreamDeltaSchema,
 	ChatStreamStartSchema,
-	listSchema,
-} from '../schemas-chat-webhooks';
+} from './schemas';
+import { listSchema } from '../schemas';
 
 const CHAT_MODEL = 'gpt-5-2-chat';
 const TEXT_ONLY_CHAT_MODEL = 'claude-sonnet-4-6-chat';

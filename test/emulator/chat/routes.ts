@@ -15,11 +15,8 @@ import {
 	splitIntoDeltas,
 } from './replies';
 import { ApiError, delay, errorEnvelope, type RequestContext, type Router } from '../router';
-import {
-	type ChatCompletionRequest,
-	ChatCompletionRequestSchema,
-	sendListPage,
-} from '../schemas-chat-webhooks';
+import { sendListPage } from '../schemas';
+import { type ChatCompletionRequest, ChatCompletionRequestSchema } from './schemas';
 import type { Account, EmulatorState } from '../state';
 
 /** More images than this in one turn is a validation error [assumed]. */

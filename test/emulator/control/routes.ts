@@ -14,7 +14,7 @@ import {
 	ControlSettingsSchema,
 	ControlStudioSessionSchema,
 	ControlWebhookFaultSchema,
-} from '../schemas';
+} from './schemas';
 import type { EmulatorState } from '../state';
 import { injectWebhookFault, webhookServiceFor } from '../webhooks/delivery';
 import {

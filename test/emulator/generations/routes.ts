@@ -6,7 +6,7 @@ import type { MediaKind, ModelDefinition, ParamDefinition } from '../models/cata
 import { resultFormatFor } from '../models/catalog';
 import { generateMedia } from './media';
 import { ApiError, type RequestContext, type Router } from '../router';
-import { CreateGenerationRequestSchema, type CreateGenerationRequest } from '../schemas';
+import { CreateGenerationRequestSchema, type CreateGenerationRequest } from './schemas';
 import { extensionOf, type EmulatorState, type Task } from '../state';
 import { fileIdFromUrl, readDurationToken } from '../files/routes';
 

@@ -1,5 +1,6 @@
 // The default model catalog: rivya-api.md §4's table, plus one coming_soon and one studio_only model so
 // clients are tested against models that must not be offered for calls.
+import { REASONING_EFFORTS } from '../chat/schemas';
 
 export type MediaKind = 'image' | 'video' | 'audio';
 export type ModelCategory = 'chat' | MediaKind;
@@ -174,8 +175,6 @@ function mediaModel(spec: MediaModelSpec): ModelDefinition {
 		rules: spec.rules,
 	};
 }
-
-const REASONING_EFFORTS = ['default', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
 function chatModel(
 	id: string,

@@ -1,6 +1,6 @@
 // GET /api/v1/models (§4): public, the whole catalog (callable or not), no pagination.
 import type { Router } from '../router';
-import { ModelSchema } from '../schemas';
+import { ModelSchema } from './schemas';
 import type { EmulatorState } from '../state';
 
 export function register(router: Router, state: EmulatorState): void {

@@ -1,11 +1,8 @@
 // Webhook routes (rivya-api.md §9): endpoint CRUD, rotate-secret, test, deliveries and events lists, all
 // under `webhooks:manage` (delivery faults: control/routes.ts). Terminal generations become events.
 import { ApiError, type RequestContext, type RouteOptions, type Router } from '../router';
-import {
-	sendListPage,
-	WebhookEndpointCreateSchema,
-	WebhookEndpointUpdateSchema,
-} from '../schemas-chat-webhooks';
+import { sendListPage } from '../schemas';
+import { WebhookEndpointCreateSchema, WebhookEndpointUpdateSchema } from './schemas';
 import type { Account, EmulatorState, Task } from '../state';
 import {
 	deliveryView,

@@ -16,12 +16,8 @@ import {
 } from '../chat-webhooks-test-helpers';
 import { type EmulatorHandle, startEmulator } from '../index';
 import { WebhookService } from './delivery';
-import {
-	listSchema,
-	WebhookDeliverySchema,
-	WebhookEndpointSchema,
-	WebhookEventSchema,
-} from '../schemas-chat-webhooks';
+import { listSchema } from '../schemas';
+import { WebhookDeliverySchema, WebhookEndpointSchema, WebhookEventSchema } from './schemas';
 
 const RETRY_SCHEDULE_MS = [20, 40, 60, 60, 60, 60, 60];
 const SUM_OF_RETRIES_MS = RETRY_SCHEDULE_MS.reduce((sum, delayMs) => sum + delayMs, 0);
