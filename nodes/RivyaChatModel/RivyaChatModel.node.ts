@@ -7,7 +7,6 @@
  * is only reached through ./model, loaded when the node supplies its model.
  */
 import type {
-	IDataObject,
 	INode,
 	INodeType,
 	INodeTypeDescription,
@@ -105,18 +104,12 @@ export class RivyaChatModel implements INodeType {
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		// First: on an n8n without the AI Node SDK nothing else can work, so say that before any request.
 		const { supplyRivyaChatModel } = await loadChatModelModule(this.getNode());
-		const modelId = String(
-			this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
-		).trim();
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const fail = (message: string, fix: string) =>
 			rivyaInputError(this.getNode(), message, fix, itemIndex);
 
 		// Checked once, before the agent runs: a wrong model fails here, not in the middle of a reply.
 		const { model, enableWebSearch, reasoningEffort } = await chosenChatModel.call(
 			this,
-			modelId,
-			options,
 			itemIndex,
 			fail,
 		);

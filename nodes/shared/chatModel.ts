@@ -124,17 +124,29 @@ export interface ChosenChatModel {
 	reasoningEffort?: string;
 }
 
+/** A node's parameters, as both the Rivya node and the Chat Model read them. */
+interface ParameterReader {
+	getNodeParameter(
+		name: string,
+		itemIndex: number,
+		fallback?: unknown,
+		options?: { extractValue?: boolean },
+	): unknown;
+}
+
 /**
- * The chosen chat model and its options, checked against the catalog before any paid turn; `fail`
- * makes the error in the caller's words (with or without the item's number).
+ * The Model field and the Options' web search and reasoning effort, checked against the catalog before
+ * any paid turn; `fail` makes the error in the caller's words (with or without the item's number).
  */
 export async function chosenChatModel(
-	this: RivyaContext,
-	modelId: string,
-	options: IDataObject,
+	this: RivyaContext & ParameterReader,
 	itemIndex: number,
 	fail: (message: string, fix: string) => Error,
 ): Promise<ChosenChatModel> {
+	const modelId = String(
+		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
+	const options = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
 	const model = await getModel.call(this, modelId, itemIndex);
 	const enableWebSearch = options.enableWebSearch === true;
 	const reasoningEffort = String(options.reasoningEffort ?? '').trim() || undefined;

@@ -183,13 +183,8 @@ async function prepareTurn(
 	const fail = (message: string, fix: string) =>
 		rivyaInputError(this.getNode(), `${itemLabel(itemIndex)}: ${message}`, fix, itemIndex);
 
-	const modelId = String(
-		this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '',
-	).trim();
 	const { model, enableWebSearch, reasoningEffort } = await chosenChatModel.call(
 		this,
-		modelId,
-		options,
 		itemIndex,
 		fail,
 	);
