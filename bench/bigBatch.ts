@@ -1,15 +1,12 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 // Benchmark: 1,000 items at the rate limit. Rivya's limit is per key over a sliding minute; to see
 // many windows in seconds the emulator keeps the default 600 requests per window but shortens the
 // window to 6 s (100 requests a second). The bound the limit sets: each item needs at least two
 // requests on the key (create + one status call), so 1,000 items need ≥ 2,000 ÷ 100/s = 20 s.
 // Runs in a child process (bigBatchChild.ts), so RSS is the node's and n8n's, not the emulator's.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 
 import { startEmulator } from '../test/emulator';
 import { EmulatorClient } from '../test/emulator/client';
-import { CREATE_ROUTE, mb, POLL_ROUTE, ratio, type BenchRow } from './shared';
+import { CREATE_ROUTE, mb, POLL_ROUTE, ratio, runChild, type BenchRow } from './shared';
 
 const ITEMS = 1000;
 const JOB_MS = 3000;
@@ -29,40 +26,6 @@ interface ChildResult {
 	peak: number;
 }
 
-function runChild(config: Record<string, unknown>): Promise<ChildResult> {
-	// A fresh Node process per scenario (clean heap and RSS), as in memory.ts.
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
-	const child = spawn(
-		process.execPath,
-		[
-			'--expose-gc',
-			'-r',
-			'ts-node/register/transpile-only',
-			path.join(__dirname, 'bigBatchChild.ts'),
-		],
-		{
-			cwd: path.resolve(__dirname, '..'),
-			env: { ...process.env, RIVYA_BENCH_BATCH: JSON.stringify(config) },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		},
-	);
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	return new Promise((resolve, reject) => {
-		child.on('error', reject);
-		child.on('close', (code) => {
-			const line = stdout.split('\n').find((entry) => entry.startsWith('RESULT '));
-			if (code !== 0 || !line) {
-				reject(new Error(`big batch child exited ${code}: ${stderr.slice(-600)}`));
-				return;
-			}
-			resolve(JSON.parse(line.slice('RESULT '.length)) as ChildResult);
-		});
-	});
-}
-
 async function scenario(executions: number): Promise<{ rows: BenchRow[]; child: ChildResult }> {
 	const emulator = await startEmulator({
 		port: 0,
@@ -73,7 +36,7 @@ async function scenario(executions: number): Promise<{ rows: BenchRow[]; child: 
 	try {
 		const client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
 		await client.setModelBehavior(MODEL, { durationMs: JOB_MS });
-		const child = await runChild({
+		const child = await runChild<ChildResult>('bigBatchChild.ts', 'RIVYA_BENCH_BATCH', {
 			baseUrl: emulator.baseUrl,
 			apiKey: emulator.apiKey,
 			model: MODEL,

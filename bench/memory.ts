@@ -3,7 +3,6 @@
 // 45 MB file is uploaded from binary data, both in n8n's filesystem binary mode. Each runs in a fresh
 // child process (memoryChild.ts) sampling process.memoryUsage().rss every few ms; the emulator serving
 // and receiving the bytes runs here, so its buffers are not counted.
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { startEmulator, type EmulatorHandle } from '../test/emulator';
 import { EmulatorClient } from '../test/emulator/client';
 import { generateMedia } from '../test/emulator/generations/media';
 import type { INodeType } from 'n8n-workflow';
-import { mb, type BenchRow } from './shared';
+import { mb, runChild, type BenchRow } from './shared';
 
 const DOWNLOAD_BYTES = 200 * 1024 * 1024;
 const UPLOAD_BYTES = 45 * 1024 * 1024;
@@ -43,40 +42,6 @@ function hasFileUpload(): boolean {
 	return Boolean(
 		operation?.options?.some((option) => 'value' in option && option.value === 'upload'),
 	);
-}
-
-function runChild(config: Record<string, unknown>): Promise<ChildResult> {
-	// A fresh Node process per scenario is the point of this benchmark (clean heap and RSS).
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
-	const child = spawn(
-		process.execPath,
-		[
-			'--expose-gc',
-			'-r',
-			'ts-node/register/transpile-only',
-			path.join(__dirname, 'memoryChild.ts'),
-		],
-		{
-			cwd: path.resolve(__dirname, '..'),
-			env: { ...process.env, RIVYA_BENCH_MEMORY: JSON.stringify(config) },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		},
-	);
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	return new Promise((resolve, reject) => {
-		child.on('error', reject);
-		child.on('close', (code) => {
-			const line = stdout.split('\n').find((entry) => entry.startsWith('RESULT '));
-			if (code !== 0 || !line) {
-				reject(new Error(`memory child exited ${code}: ${stderr.slice(-600)}`));
-				return;
-			}
-			resolve(JSON.parse(line.slice('RESULT '.length)) as ChildResult);
-		});
-	});
 }
 
 function row(name: string, expectedBytes: number, result: ChildResult): BenchRow {
@@ -109,8 +74,14 @@ export async function benchMemory(): Promise<BenchRow[]> {
 			uploadPath,
 			fileUploadOperation: hasFileUpload(),
 		};
-		const download = await runChild({ ...common, scenario: 'download' });
-		const upload = await runChild({ ...common, scenario: 'upload' });
+		const download = await runChild<ChildResult>('memoryChild.ts', 'RIVYA_BENCH_MEMORY', {
+			...common,
+			scenario: 'download',
+		});
+		const upload = await runChild<ChildResult>('memoryChild.ts', 'RIVYA_BENCH_MEMORY', {
+			...common,
+			scenario: 'upload',
+		});
 		const uploaded = (await client.counters()).uploadBytesRead;
 		const uploadRow = row(
 			'Memory: 45 MB file upload from filesystem binary, peak RSS growth',

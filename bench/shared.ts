@@ -1,6 +1,7 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 // What every benchmark shares: the result row shape, the emulator + workflow helpers and the
 // versions of n8n's engine that were measured.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
@@ -75,6 +76,43 @@ export function quantile(values: number[], q: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
 	return sorted[rank];
+}
+
+/**
+ * Runs `script` (a file in bench/) in a fresh Node process (clean heap and RSS: the point of the
+ * memory benchmarks), passing `config` as JSON in the environment variable `envName`, and returns
+ * what the child printed on its `RESULT {json}` line.
+ */
+export function runChild<Result>(
+	script: string,
+	envName: string,
+	config: Record<string, unknown>,
+): Promise<Result> {
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
+	const child = spawn(
+		process.execPath,
+		['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, script)],
+		{
+			cwd: path.resolve(__dirname, '..'),
+			env: { ...process.env, [envName]: JSON.stringify(config) },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	return new Promise((resolve, reject) => {
+		child.on('error', reject);
+		child.on('close', (code) => {
+			const line = stdout.split('\n').find((entry) => entry.startsWith('RESULT '));
+			if (code !== 0 || !line) {
+				reject(new Error(`${script} exited ${code}: ${stderr.slice(-600)}`));
+				return;
+			}
+			resolve(JSON.parse(line.slice('RESULT '.length)) as Result);
+		});
+	});
 }
 
 /** A failed benchmark becomes a row that says so, so one failure does not hide the others. */
