@@ -1,7 +1,8 @@
 // A fresh emulator account per test file, with a client for its key and the matching n8n credential,
 // so one file's generations, files, chats and webhooks never show up in another's assertions.
 import { EmulatorClient } from '../emulator/client';
-import { connectE2e, emulatorControl } from './e2e-env';
+import { connectE2e, emulatorControl, readE2eEnv } from './e2e-env';
+import type { N8nClient } from './n8n-instance';
 import { RIVYA_CREDENTIAL_TYPE } from './workflows';
 
 export interface E2eAccount {
@@ -12,8 +13,13 @@ export interface E2eAccount {
 	credential: { id: string; name: string };
 }
 
-export async function accountWithCredential(label: string, credits: number): Promise<E2eAccount> {
-	const { n8n, emulator } = connectE2e();
+/** `n8n`: where to store the credential; the shared n8n of this e2e run unless a test started its own. */
+export async function accountWithCredential(
+	label: string,
+	credits: number,
+	n8n: N8nClient = connectE2e().n8n,
+): Promise<E2eAccount> {
+	const { emulator } = readE2eEnv();
 	const { apiKey } = await emulatorControl<{ accountId: string; apiKey: string }>(
 		'POST',
 		'/accounts',
@@ -24,4 +30,37 @@ export async function accountWithCredential(label: string, credits: number): Pro
 		baseUrl: emulator.baseUrl,
 	});
 	return { apiKey, api: new EmulatorClient(emulator.baseUrl, apiKey), credential };
+}
+
+export interface MeteredAccount {
+	accountId: string;
+	apiKey: string;
+	api: EmulatorClient;
+	/** The ids of every generation task this account has created. */
+	taskIds(): Promise<string[]>;
+	/** How many credits this account has spent since it was created. */
+	creditsSpent(): Promise<number>;
+}
+
+/** A fresh account whose tasks and charges a test counts (to prove nothing was paid twice). */
+export async function meteredAccount(credits: number): Promise<MeteredAccount> {
+	const { emulator } = readE2eEnv();
+	const { accountId, apiKey } = await emulatorControl<{ accountId: string; apiKey: string }>(
+		'POST',
+		'/accounts',
+		{ credits },
+	);
+	const api = new EmulatorClient(emulator.baseUrl, apiKey);
+	return {
+		accountId,
+		apiKey,
+		api,
+		taskIds: async () =>
+			(await api.tasks()).tasks
+				.filter((task) => task.accountId === accountId)
+				.map((task) => task.id),
+		creditsSpent: async () =>
+			credits -
+			(await emulatorControl<{ credits: number }>('GET', `/accounts/${accountId}`)).credits,
+	};
 }

@@ -2,11 +2,11 @@
 // 6 tasks, started again on the same data, then the crashed execution retried from the executions list.
 // Without the node's guard every item would be paid twice (measured: 12 tasks for 6 items); with it the
 // Retry refuses to pay and says why. Runs its own n8n (the shared one must not die).
-import { EmulatorClient } from '../emulator/client';
 import { readE2eEnv, emulatorControl } from './e2e-env';
 import { nodeOutputJson } from './execution-data';
 import { pollUntil, startN8n, type RunningN8n } from './n8n-instance';
-import { RIVYA_CREDENTIAL_TYPE, rivyaStep, uniqueWebhookPath, webhookWorkflow } from './workflows';
+import { meteredAccount } from './e2e-accounts';
+import { RIVYA_CREDENTIAL_TYPE, splitAndGenerateWorkflow, uniqueWebhookPath } from './workflows';
 
 const ITEMS = 6;
 /** A model no other e2e file uses, so slowing it down here changes nothing elsewhere. */
@@ -30,44 +30,20 @@ describe('one n8n process killed while Generation > Create waits, then Retry', (
 		const { emulator } = readE2eEnv();
 		const first = await startN8n();
 		n8n = first;
-		const created = await emulatorControl<{ accountId: string; apiKey: string }>(
-			'POST',
-			'/accounts',
-			{ credits: 1000 },
-		);
-		const api = new EmulatorClient(emulator.baseUrl, created.apiKey);
-		const taskIds = async () =>
-			(await api.tasks()).tasks
-				.filter((task) => task.accountId === created.accountId)
-				.map((task) => task.id);
-		const charged = async () =>
-			(1000 -
-				(await emulatorControl<{ credits: number }>('GET', `/accounts/${created.accountId}`))
-					.credits) /
-			CREDITS_PER_TASK;
+		const account = await meteredAccount(1000);
+		const { api, taskIds } = account;
 		const credential = await first.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (crash)', {
-			apiKey: created.apiKey,
+			apiKey: account.apiKey,
 			baseUrl: emulator.baseUrl,
 		});
 
 		const webhookPath = uniqueWebhookPath('process-crash');
-		const workflow = webhookWorkflow('E2E: process crash + retry', webhookPath, [
-			{
-				name: 'Split Out',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				parameters: { fieldToSplitOut: 'body.prompts', options: {} },
-			},
-			rivyaStep('Generate', credential, {
-				resource: 'generation',
-				operation: 'create',
-				category: 'image',
-				model: { __rl: true, mode: 'id', value: MODEL },
-				prompt: '={{ $json.prompt }}',
-				options: {},
-			}),
-		]);
-		workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, responseMode: 'onReceived' };
+		const workflow = splitAndGenerateWorkflow(
+			'E2E: process crash + retry',
+			webhookPath,
+			credential,
+			MODEL,
+		);
 		const workflowId = (await first.importWorkflow({ ...workflow })).id;
 		await first.activate(workflowId);
 		await first.waitForWebhook(webhookPath);
@@ -115,7 +91,7 @@ describe('one n8n process killed while Generation > Create waits, then Retry', (
 			retriedError: retriedRecord?.data?.resultData.error?.message,
 			retriedOutputs: retriedRecord ? nodeOutputJson(retriedRecord, 'Generate').length : 0,
 			tasks: (await taskIds()).length,
-			charges: await charged(),
+			charges: (await account.creditsSpent()) / CREDITS_PER_TASK,
 		};
 		// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- the measurement goes to the test log
 		process.stdout.write(`[process crash + retry] ${JSON.stringify(measured)}\n`);

@@ -3,11 +3,11 @@
 // result; README ("Repeats and retries") states the outcome.
 import { sleep } from 'n8n-workflow';
 
-import { EmulatorClient } from '../emulator/client';
 import { connectCluster, connectE2e, emulatorControl } from './e2e-env';
 import { nodeOutputJson } from './execution-data';
 import { pollUntil } from './n8n-instance';
-import { RIVYA_CREDENTIAL_TYPE, rivyaStep, uniqueWebhookPath, webhookWorkflow } from './workflows';
+import { meteredAccount } from './e2e-accounts';
+import { RIVYA_CREDENTIAL_TYPE, splitAndGenerateWorkflow, uniqueWebhookPath } from './workflows';
 
 const { n8n, emulator } = connectE2e();
 const cluster = connectCluster();
@@ -43,44 +43,20 @@ describe('queue mode: a worker killed while Generation > Create waits, then Retr
 	});
 
 	it('measures tasks and charges after the crash and the retry', async () => {
-		const created = await emulatorControl<{ accountId: string; apiKey: string }>(
-			'POST',
-			'/accounts',
-			{ credits: 1000 },
-		);
+		const account = await meteredAccount(1000);
+		const { api, taskIds } = account;
 		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (worker crash)', {
-			apiKey: created.apiKey,
+			apiKey: account.apiKey,
 			baseUrl: emulator.baseUrl,
 		});
-		const api = new EmulatorClient(emulator.baseUrl, created.apiKey);
-		const taskIds = async () =>
-			(await api.tasks()).tasks
-				.filter((task) => task.accountId === created.accountId)
-				.map((task) => task.id);
-		const charged = async () =>
-			(1000 -
-				(await emulatorControl<{ credits: number }>('GET', `/accounts/${created.accountId}`))
-					.credits) /
-			CREDITS_PER_TASK;
 
 		const webhookPath = uniqueWebhookPath('worker-crash');
-		const workflow = webhookWorkflow('E2E: worker crash + retry', webhookPath, [
-			{
-				name: 'Split Out',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				parameters: { fieldToSplitOut: 'body.prompts', options: {} },
-			},
-			rivyaStep('Generate', credential, {
-				resource: 'generation',
-				operation: 'create',
-				category: 'image',
-				model: { __rl: true, mode: 'id', value: MODEL },
-				prompt: '={{ $json.prompt }}',
-				options: {},
-			}),
-		]);
-		workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, responseMode: 'onReceived' };
+		const workflow = splitAndGenerateWorkflow(
+			'E2E: worker crash + retry',
+			webhookPath,
+			credential,
+			MODEL,
+		);
 		workflowId = (await n8n.importWorkflow({ ...workflow })).id;
 		await n8n.activate(workflowId);
 		await n8n.waitForWebhook(webhookPath);
@@ -131,7 +107,7 @@ describe('queue mode: a worker killed while Generation > Create waits, then Retr
 			retriedNodesRun: Object.keys(retriedRecord?.data?.resultData.runData ?? {}),
 			retriedOutputs: retriedRecord ? nodeOutputJson(retriedRecord, 'Generate').length : 0,
 			tasks: (await taskIds()).length,
-			charges: await charged(),
+			charges: (await account.creditsSpent()) / CREDITS_PER_TASK,
 		};
 		// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- the measurement goes to the test log
 		process.stdout.write(

@@ -4,6 +4,7 @@
 // process and queue mode) and the trigger delivery benchmark.
 import { randomBytes } from 'node:crypto';
 
+import type { EmulatorClient } from '../emulator/client';
 import { signatureHeader } from '../emulator/webhooks/signing';
 import { pollUntil, type ExecutionRecord, type N8nClient } from './n8n-instance';
 import { RIVYA_CREDENTIAL_TYPE, RIVYA_TRIGGER_NODE_TYPE } from './workflows';
@@ -126,6 +127,26 @@ export function triggerWorkflow(
 		},
 		settings: { executionOrder: 'v1' },
 	};
+}
+
+/** Waits until `url` serves the trigger's production webhook: a badly signed probe gets 401, not 404. */
+export async function waitForTriggerServed(url: string, secret: string): Promise<void> {
+	await pollUntil(`${url} to serve the trigger`, 60_000, async () => {
+		const probe = signedDelivery(secret, newEventId('probe'), { badSignature: true });
+		return (await deliver(url, probe)).status === 401;
+	});
+}
+
+export interface RivyaEndpoint {
+	id: string;
+	url: string;
+	status: string;
+}
+
+/** Every webhook endpoint registered with Rivya on the account of `api`, revoked ones included. */
+export async function rivyaEndpoints(api: EmulatorClient): Promise<RivyaEndpoint[]> {
+	const response = await api.request('GET', '/api/v1/webhooks?limit=100');
+	return response.body.data as RivyaEndpoint[];
 }
 
 /** The trigger's signing secret, as the workflow's static data holds it once it has registered. */

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { EmulatorClient } from '../emulator/client';
-import { connectE2e, emulatorControl } from './e2e-env';
+import { accountWithCredential } from './e2e-accounts';
 import { settledExecutions, someNodeOutput } from './execution-data';
 import {
 	pollUntil,
@@ -24,19 +24,12 @@ import {
 	deliver,
 	downstreamRunsByEvent,
 	newEventId,
+	rivyaEndpoints,
 	signedDelivery,
 	triggerSecret,
 	triggerWorkflow,
+	waitForTriggerServed,
 } from './rivya-deliveries';
-import { RIVYA_CREDENTIAL_TYPE } from './workflows';
-
-const { emulator } = connectE2e();
-
-interface Endpoint {
-	id: string;
-	url: string;
-	status: string;
-}
 
 describe('Rivya Trigger exactly once on a single n8n process, across a restart', () => {
 	const webhookId = randomUUID();
@@ -52,37 +45,20 @@ describe('Rivya Trigger exactly once on a single n8n process, across a restart',
 	const start = async () =>
 		await startN8n({ port, userFolder, env: { N8N_ENCRYPTION_KEY: encryptionKey } });
 
-	async function activeEndpoints(): Promise<Endpoint[]> {
-		const response = await api.request('GET', '/api/v1/webhooks?limit=100');
-		return (response.body.data as Endpoint[]).filter((endpoint) => endpoint.status === 'active');
-	}
-
-	/** Waits until n8n serves the production webhook (it registers webhooks after it is ready). */
-	async function webhookServed(): Promise<void> {
-		await pollUntil('the trigger webhook to be served', 60_000, async () => {
-			const probe = await deliver(
-				webhookUrl,
-				signedDelivery(secret, newEventId('probe'), { badSignature: true }),
-			);
-			return probe.status === 401;
-		});
-	}
+	const activeEndpoints = async () =>
+		(await rivyaEndpoints(api)).filter((endpoint) => endpoint.status === 'active');
+	// n8n registers its webhooks after it is ready.
+	const webhookServed = async () => await waitForTriggerServed(webhookUrl, secret);
 
 	beforeAll(async () => {
 		fs.mkdirSync(path.dirname(userFolder), { recursive: true });
 		port = await reservePort(undefined, 'the exactly-once n8n');
 		n8n = await start();
-		const { apiKey } = await emulatorControl<{ apiKey: string }>('POST', '/accounts', {
-			credits: 100,
-		});
-		api = new EmulatorClient(emulator.baseUrl, apiKey);
-		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (exactly once)', {
-			apiKey,
-			baseUrl: emulator.baseUrl,
-		});
+		const account = await accountWithCredential('exactly once', 100, n8n);
+		api = account.api;
 		workflowId = (
 			await n8n.importWorkflow(
-				triggerWorkflow('E2E: Rivya Trigger exactly once', webhookId, credential),
+				triggerWorkflow('E2E: Rivya Trigger exactly once', webhookId, account.credential),
 			)
 		).id;
 		await n8n.activate(workflowId);

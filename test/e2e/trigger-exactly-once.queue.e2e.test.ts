@@ -6,27 +6,22 @@
 import { randomUUID } from 'node:crypto';
 
 import { EmulatorClient } from '../emulator/client';
-import { connectCluster, connectE2e, emulatorControl } from './e2e-env';
+import { accountWithCredential } from './e2e-accounts';
+import { connectCluster, connectE2e } from './e2e-env';
 import { pollUntil, type ExecutionRecord } from './n8n-instance';
 import {
-	deliver,
 	deliverWithRetries,
 	downstreamRunsByEvent,
 	newEventId,
+	rivyaEndpoints,
 	signedDelivery,
 	triggerSecret,
 	triggerWorkflow,
+	waitForTriggerServed,
 } from './rivya-deliveries';
-import { RIVYA_CREDENTIAL_TYPE } from './workflows';
 
-const { n8n, emulator } = connectE2e();
+const { n8n } = connectE2e();
 const cluster = connectCluster();
-
-interface Endpoint {
-	id: string;
-	url: string;
-	status: string;
-}
 
 describe('Rivya Trigger exactly once in queue mode (main + webhook processor + 2 workers)', () => {
 	const webhookId = randomUUID();
@@ -66,33 +61,17 @@ describe('Rivya Trigger exactly once in queue mode (main + webhook processor + 2
 		return executions;
 	}
 
-	async function endpoints(): Promise<Endpoint[]> {
-		const response = await api.request('GET', '/api/v1/webhooks?limit=100');
-		return response.body.data as Endpoint[];
-	}
-
-	/** Both receiving processes serve the production webhook (a bad signature gets 401, not 404). */
+	/** Both receiving processes serve the production webhook. */
 	async function webhookServedByBoth(): Promise<void> {
-		for (const url of [mainUrl, webhookProcessorUrl]) {
-			await pollUntil(`${url} to serve the trigger`, 60_000, async () => {
-				const probe = signedDelivery(secret, newEventId('probe'), { badSignature: true });
-				return (await deliver(url, probe)).status === 401;
-			});
-		}
+		for (const url of [mainUrl, webhookProcessorUrl]) await waitForTriggerServed(url, secret);
 	}
 
 	beforeAll(async () => {
-		const { apiKey } = await emulatorControl<{ apiKey: string }>('POST', '/accounts', {
-			credits: 100,
-		});
-		api = new EmulatorClient(emulator.baseUrl, apiKey);
-		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (queue once)', {
-			apiKey,
-			baseUrl: emulator.baseUrl,
-		});
+		const account = await accountWithCredential('queue once', 100);
+		api = account.api;
 		workflowId = (
 			await n8n.importWorkflow(
-				triggerWorkflow('E2E: Rivya Trigger exactly once (queue)', webhookId, credential),
+				triggerWorkflow('E2E: Rivya Trigger exactly once (queue)', webhookId, account.credential),
 			)
 		).id;
 		await n8n.activate(workflowId);
@@ -187,7 +166,7 @@ describe('Rivya Trigger exactly once in queue mode (main + webhook processor + 2
 		const runs = downstreamRunsByEvent(executions);
 		for (const eventId of unique) expect([eventId, runs.get(eventId)]).toEqual([eventId, 1]);
 
-		const live = (await endpoints()).filter((endpoint) => endpoint.status !== 'revoked');
+		const live = (await rivyaEndpoints(api)).filter((endpoint) => endpoint.status !== 'revoked');
 		expect(live).toHaveLength(1);
 		expect(live[0].url).toBe(`${n8n.baseUrl}${webhookPath}`);
 	});

@@ -72,3 +72,33 @@ export function rivyaStep(
 		credentials: { [RIVYA_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } },
 	};
 }
+
+/**
+ * Webhook (answers at once) → Split Out over `body.prompts` → Rivya "Generate" (Generation > Create, one
+ * image task of `model` per prompt): the workflow the crash + Retry tests kill while it waits.
+ */
+export function splitAndGenerateWorkflow(
+	name: string,
+	webhookPath: string,
+	credential: { id: string; name: string },
+	model: string,
+): WebhookWorkflow {
+	const workflow = webhookWorkflow(name, webhookPath, [
+		{
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			parameters: { fieldToSplitOut: 'body.prompts', options: {} },
+		},
+		rivyaStep('Generate', credential, {
+			resource: 'generation',
+			operation: 'create',
+			category: 'image',
+			model: { __rl: true, mode: 'id', value: model },
+			prompt: '={{ $json.prompt }}',
+			options: {},
+		}),
+	]);
+	workflow.nodes[0].parameters = { ...workflow.nodes[0].parameters, responseMode: 'onReceived' };
+	return workflow;
+}
