@@ -15,26 +15,9 @@ import {
 	type TestNode,
 } from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
+import { generationCreateNode, rivyaNode } from './rivya-nodes';
 
 const fixture = useEmulatorPerFile({ defaultJobMs: 50, allowLocalWebhooks: true }, 'reset');
-
-function rivyaNode(parameters: INodeParameters, extra: Partial<TestNode> = {}): TestNode {
-	return { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters, ...extra };
-}
-
-function createNode(parameters: INodeParameters = {}, extra: Partial<TestNode> = {}): TestNode {
-	return rivyaNode(
-		{
-			resource: 'generation',
-			operation: 'create',
-			category: 'image',
-			model: { __rl: true, mode: 'id', value: 'z-image' },
-			prompt: '={{ $json.prompt }}',
-			...parameters,
-		},
-		extra,
-	);
-}
 
 async function run(node: TestNode, inputItems: IDataObject[]) {
 	return await runWorkflow({
@@ -52,7 +35,10 @@ const fileNamesOf = (items: INodeExecutionData[]) =>
 
 describe('Generation result file names', () => {
 	it('are <model>-<task ID>-<n>.<ext> by default, so files stay apart after an Aggregate', async () => {
-		const result = await run(createNode(), [{ prompt: 'a red fox' }, { prompt: 'a grey owl' }]);
+		const result = await run(generationCreateNode(), [
+			{ prompt: 'a red fox' },
+			{ prompt: 'a grey owl' },
+		]);
 		expect(result.error).toBeUndefined();
 		const items = result.outputOf('Rivya');
 		expect(fileNamesOf(items)).toEqual(
@@ -62,14 +48,14 @@ describe('Generation result file names', () => {
 
 	it('come from Options > File Name (an expression over the input item), numbered when a task has several', async () => {
 		await fixture.client.setModelBehavior('seedream-4-0', { resultCount: 2 });
-		const single = await run(createNode({ options: { fileName: '={{ $json.sku }}' } }), [
+		const single = await run(generationCreateNode({ options: { fileName: '={{ $json.sku }}' } }), [
 			{ prompt: 'a mug', sku: 'MUG-042' },
 		]);
 		expect(single.error).toBeUndefined();
 		expect(fileNamesOf(single.outputOf('Rivya'))).toEqual([['MUG-042.png']]);
 
 		const several = await run(
-			createNode({
+			generationCreateNode({
 				model: { __rl: true, mode: 'id', value: 'seedream-4-0' },
 				options: { fileName: '={{ $json.sku }}.png' },
 			}),
@@ -87,7 +73,7 @@ describe('Link back to the lead or product', () => {
 			{ prompt: 'a grey owl', sku: 'OWL-2', name: 'Owl poster' },
 		];
 		const plain = await run(
-			createNode({ options: { clientRequestId: '={{ $json.sku }}' } }),
+			generationCreateNode({ options: { clientRequestId: '={{ $json.sku }}' } }),
 			inputs,
 		);
 		expect(plain.error).toBeUndefined();
@@ -106,7 +92,9 @@ describe('Link back to the lead or product', () => {
 		expect(plain.outputOf('Rivya')[0].json.sku).toBeUndefined();
 
 		const kept = await run(
-			createNode({ options: { clientRequestId: '={{ $json.sku }}', includeInputFields: true } }),
+			generationCreateNode({
+				options: { clientRequestId: '={{ $json.sku }}', includeInputFields: true },
+			}),
 			inputs,
 		);
 		expect(kept.error).toBeUndefined();
@@ -165,7 +153,7 @@ describe('Messages before anything is paid', () => {
 		(await fixture.client.counters()).requests['POST /api/v1/generations'] ?? 0;
 
 	it('a model of another category than Category: names both, counts items from 1, once', async () => {
-		const result = await run(createNode({ category: '={{ $json.category }}' }), [
+		const result = await run(generationCreateNode({ category: '={{ $json.category }}' }), [
 			{ prompt: 'a red fox', category: 'image' },
 			{ prompt: 'a red fox running', category: 'video' },
 		]);
@@ -183,7 +171,7 @@ describe('Messages before anything is paid', () => {
 
 	it('a missing Reference Media binary names Reference Media, the fields there are, and a public URL', async () => {
 		const result = await run(
-			createNode({
+			generationCreateNode({
 				referenceMedia: { references: [{ source: 'binary', binaryPropertyName: 'photo' }] },
 			}),
 			[{ prompt: 'a red fox' }],
@@ -201,7 +189,7 @@ describe('Wording', () => {
 	it('the credit check says "1 credit" and does not offer the chosen model as the cheaper one', async () => {
 		const { apiKey } = await fixture.client.createAccount({ credits: 0 });
 		const result = await runWorkflow({
-			nodes: [startNode(), createNode()],
+			nodes: [startNode(), generationCreateNode()],
 			connections: chain('Start', 'Rivya'),
 			credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
 			inputItems: [{ prompt: 'a red fox' }],
@@ -253,7 +241,7 @@ describe('Wording', () => {
 
 describe('The emulator draws its image results from the prompt', () => {
 	it('a generated PNG is a 512×512 picture, different for different prompts', async () => {
-		const result = await run(createNode(), [
+		const result = await run(generationCreateNode(), [
 			{ prompt: 'a red fox in snow' },
 			{ prompt: 'a grey owl at night' },
 		]);

@@ -18,6 +18,7 @@ import {
 	type TestNode,
 } from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
+import { generationCreateNode } from './rivya-nodes';
 
 const JOB_MS = 300;
 const fixture = useEmulatorPerFile({ defaultJobMs: JOB_MS }, 'reset');
@@ -32,20 +33,6 @@ function rivyaNode(name: string, parameters: IDataObject, extra: Partial<TestNod
 		parameters: { resource: 'generation', ...parameters },
 		...extra,
 	};
-}
-
-function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {}): TestNode {
-	return rivyaNode(
-		'Rivya',
-		{
-			operation: 'create',
-			category: 'image',
-			model: { __rl: true, mode: 'id', value: 'z-image' },
-			prompt: '={{ $json.prompt }}',
-			...parameters,
-		},
-		extra,
-	);
 }
 
 function modelParams(value: IDataObject): IDataObject {
@@ -121,7 +108,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 describe('Generation > Create', () => {
 	it('waits, downloads the result as a real PNG and returns the simplified task (default binary mode)', async () => {
 		const result = await run([
-			createNode({
+			generationCreateNode({
 				model: { __rl: true, mode: 'id', value: 'nano-banana-2' },
 				modelParams: modelParams({ aspect_ratio: '16:9', resolution: '2K', output_format: 'png' }),
 				options: { additionalParams: '{"google_search": "true"}', clientRequestId: 'trace-1' },
@@ -155,7 +142,7 @@ describe('Generation > Create', () => {
 		await fixture.client.setModelBehavior('seedream-4-0', { resultCount: 2 });
 		const result = await run(
 			[
-				createNode({
+				generationCreateNode({
 					model: { __rl: true, mode: 'id', value: 'seedream-4-0' },
 					options: { binaryPropertyName: 'image' },
 				}),
@@ -173,7 +160,7 @@ describe('Generation > Create', () => {
 
 	it('submits a 20-item batch together and polls all tasks at once: one task and one charge each', async () => {
 		await fixture.client.setModelBehavior('z-image', { durationMs: 3000 });
-		const result = await run([createNode({ options: { concurrency: 5 } })], {
+		const result = await run([generationCreateNode({ options: { concurrency: 5 } })], {
 			inputItems: prompts(20),
 		});
 		expect(result.error).toBeUndefined();
@@ -207,7 +194,7 @@ describe('Generation > Create', () => {
 		const url = `${host.url}/style.png`;
 		const result = await run(
 			[
-				createNode({
+				generationCreateNode({
 					model: { __rl: true, mode: 'id', value: 'nano-banana' },
 					referenceMedia: {
 						references: [
@@ -254,7 +241,7 @@ describe('Generation > Create', () => {
 		const url = `${host.url}/pose.png`;
 		const klingWithUrl = () =>
 			run([
-				createNode({
+				generationCreateNode({
 					category: 'video',
 					model: { __rl: true, mode: 'id', value: 'kling-2-6' },
 					referenceMedia: { references: [{ source: 'url', url, kind: 'image' }] },
@@ -285,7 +272,7 @@ describe('Generation > Create', () => {
 			const host = await referenceHost(await pngBytes(3000));
 			const executionId = '515151';
 			const node = () =>
-				createNode(
+				generationCreateNode(
 					{
 						model: { __rl: true, mode: 'id', value: 'nano-banana' },
 						referenceMedia: {
@@ -311,7 +298,7 @@ describe('Generation > Create', () => {
 	it('names the URL when a reference cannot be downloaded for upload; nothing submitted', async () => {
 		const host = await referenceHost(await pngBytes(3000));
 		const result = await run([
-			createNode({
+			generationCreateNode({
 				model: { __rl: true, mode: 'id', value: 'nano-banana' },
 				referenceMedia: {
 					references: [
@@ -333,7 +320,7 @@ describe('Generation > Create', () => {
 		const png = await pngBytes(2048);
 		const result = await run(
 			[
-				createNode({
+				generationCreateNode({
 					referenceMedia: {
 						references: [{ source: 'binary', binaryPropertyName: 'photo', kind: 'auto' }],
 					},
@@ -358,7 +345,7 @@ describe('Generation > Create', () => {
 	});
 
 	it('returns the queued tasks right away with Wait for Completion off', async () => {
-		const result = await run([createNode({ waitForCompletion: false })], {
+		const result = await run([generationCreateNode({ waitForCompletion: false })], {
 			inputItems: prompts(2),
 		});
 		const items = jsonOf(result.outputOf('Rivya'));
@@ -371,7 +358,7 @@ describe('Generation > Create', () => {
 	it('stops waiting when the execution is cancelled, without creating more tasks', async () => {
 		await fixture.client.setModelBehavior('z-image', { durationMs: 120_000 });
 		const running = startWorkflow({
-			nodes: [startNode(), createNode()],
+			nodes: [startNode(), generationCreateNode()],
 			connections: chain('Start', 'Rivya'),
 			credentials: {
 				rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: fixture.emulator.baseUrl },
@@ -389,7 +376,7 @@ describe('Generation > Create', () => {
 
 	it('on timeout returns the task ID and status by default', async () => {
 		await fixture.client.setModelBehavior('z-image', { durationMs: 120_000 });
-		const result = await run([createNode({ options: { timeout: 1 } })]);
+		const result = await run([generationCreateNode({ options: { timeout: 1 } })]);
 		expect(result.error).toBeUndefined();
 		const [item] = result.outputOf('Rivya');
 		expect(item.json).toMatchObject({ timedOut: true });
@@ -400,7 +387,9 @@ describe('Generation > Create', () => {
 
 	it('on timeout throws an error naming the task ID when asked to', async () => {
 		await fixture.client.setModelBehavior('z-image', { durationMs: 120_000 });
-		const result = await run([createNode({ options: { timeout: 1, onTimeout: 'throw' } })]);
+		const result = await run([
+			generationCreateNode({ options: { timeout: 1, onTimeout: 'throw' } }),
+		]);
 		expect(result.status).toBe('error');
 		const [task] = (await fixture.client.tasks()).tasks;
 		expect(result.error?.message).toContain(
@@ -411,13 +400,13 @@ describe('Generation > Create', () => {
 
 	it('reports a failed job per item with its task ID (and an error item with Continue On Fail)', async () => {
 		await fixture.client.setModelBehavior('z-image', { outcome: 'fail' });
-		const stopped = await run([createNode()]);
+		const stopped = await run([generationCreateNode()]);
 		expect(stopped.status).toBe('error');
 		const [task] = (await fixture.client.tasks()).tasks;
 		expect(stopped.error?.message).toContain(`Generation ${task.id} failed`);
 		expect(stopped.error?.message).toContain('[generation_failed]');
 
-		const continued = await run([createNode({}, { onError: 'continueRegularOutput' })], {
+		const continued = await run([generationCreateNode({}, { onError: 'continueRegularOutput' })], {
 			inputItems: prompts(2),
 		});
 		const items = jsonOf(continued.outputOf('Rivya'));
@@ -433,7 +422,7 @@ describe('Generation > Create', () => {
 	it('keeps a succeeded task whose download failed: error item with task ID and result URLs, others downloaded, order kept', async () => {
 		// 404 is not retried: the first download fails for good.
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
-		const result = await run([createNode({}, { onError: 'continueRegularOutput' })], {
+		const result = await run([generationCreateNode({}, { onError: 'continueRegularOutput' })], {
 			inputItems: prompts(3),
 		});
 		expect(result.status).toBe('success');
@@ -462,7 +451,7 @@ describe('Generation > Create', () => {
 	it('refuses a batch the balance cannot pay before any POST /generations', async () => {
 		const { accountId, apiKey } = await fixture.client.createAccount({ credits: 5 });
 		const result = await run(
-			[createNode({ model: { __rl: true, mode: 'id', value: 'google-imagen4-fast' } })],
+			[generationCreateNode({ model: { __rl: true, mode: 'id', value: 'google-imagen4-fast' } })],
 			{
 				inputItems: prompts(2),
 				credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
@@ -478,7 +467,7 @@ describe('Generation > Create', () => {
 		const { accountId, apiKey } = await fixture.client.createAccount({ credits: 3 });
 		const result = await run(
 			[
-				createNode({
+				generationCreateNode({
 					model: { __rl: true, mode: 'id', value: 'google-imagen4-fast' },
 					options: { checkCredits: false },
 				}),
@@ -499,7 +488,7 @@ describe('Generation > Create', () => {
 			outcome: 'fail_credits',
 			failedFinalCredits: 1,
 		});
-		const stopped = await run([createNode()]);
+		const stopped = await run([generationCreateNode()]);
 		expect(stopped.status).toBe('error');
 		const [task] = (await fixture.client.tasks()).tasks;
 		expect(stopped.error?.message).toContain(`Generation ${task.id} failed for lack of credits`);
@@ -508,7 +497,7 @@ describe('Generation > Create', () => {
 		expect(stopped.error?.description).not.toMatch(/refund/i);
 
 		await fixture.client.setModelBehavior('z-image', { outcome: 'fail', failedFinalCredits: 1 });
-		const continued = await run([createNode({}, { onError: 'continueRegularOutput' })]);
+		const continued = await run([generationCreateNode({}, { onError: 'continueRegularOutput' })]);
 		const [item] = jsonOf(continued.outputOf('Rivya'));
 		expect(String(item.error)).toContain('failed');
 		expect(String(item.error)).not.toContain('lack of credits');
@@ -544,7 +533,7 @@ describe('Generation > Create', () => {
 			],
 		];
 		for (const [parameters, message] of cases) {
-			const result = await run([createNode(parameters)]);
+			const result = await run([generationCreateNode(parameters)]);
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toMatch(message);
 		}
@@ -553,7 +542,7 @@ describe('Generation > Create', () => {
 
 	it('runs a param-only model without a prompt', async () => {
 		const result = await run([
-			createNode({
+			generationCreateNode({
 				category: 'audio',
 				model: { __rl: true, mode: 'id', value: 'elevenlabs-dialogue-v3' },
 				prompt: '',
@@ -580,7 +569,7 @@ describe('Generation > Create', () => {
 			status: 500,
 			times: 3,
 		});
-		const result = await run([createNode()], { inputItems: prompts(3) });
+		const result = await run([generationCreateNode()], { inputItems: prompts(3) });
 		expect(result.error).toBeUndefined();
 		expect(jsonOf(result.outputOf('Rivya')).map((item) => item.status)).toEqual([
 			'succeeded',
@@ -602,7 +591,7 @@ describe('Generation > Create', () => {
 			status: 500,
 			times: 2,
 		});
-		const result = await run([createNode({ options: { maxAttempts: 1 } })]);
+		const result = await run([generationCreateNode({ options: { maxAttempts: 1 } })]);
 		expect(result.error).toBeUndefined();
 		const [item] = result.outputOf('Rivya');
 		expect(item.json.status).toBe('succeeded');
@@ -613,7 +602,7 @@ describe('Generation > Create', () => {
 
 	it('replays a create whose response was lost instead of paying twice', async () => {
 		await fixture.client.addFault({ route: CREATE, kind: 'drop_after_response', times: 2 });
-		const result = await run([createNode()], { inputItems: prompts(2) });
+		const result = await run([generationCreateNode()], { inputItems: prompts(2) });
 		expect(result.error).toBeUndefined();
 		const items = jsonOf(result.outputOf('Rivya'));
 		expect(items.map((item) => item.status)).toEqual(['succeeded', 'succeeded']);
@@ -627,7 +616,10 @@ describe('Generation > Create', () => {
 	it('replays the same tasks when n8n runs the same execution again (derived idempotency keys)', async () => {
 		const executionId = '424242';
 		const node = () =>
-			createNode({ waitForCompletion: false }, { id: 'a3c1e0c2-0000-4000-8000-000000000001' });
+			generationCreateNode(
+				{ waitForCompletion: false },
+				{ id: 'a3c1e0c2-0000-4000-8000-000000000001' },
+			);
 		const first = await run([node()], { inputItems: prompts(2), executionId });
 		const again = await run([node()], { inputItems: prompts(2), executionId });
 		expect(jsonOf(again.outputOf('Rivya')).map((item) => item.taskId)).toEqual(
@@ -642,7 +634,7 @@ describe('Generation > Get and Wait', () => {
 		await fixture.client.setModelBehavior('z-image', { durationMs: 1500 });
 		const result = await run(
 			[
-				createNode({ waitForCompletion: false }),
+				generationCreateNode({ waitForCompletion: false }),
 				rivyaNode('Get Early', { operation: 'get', taskId: '={{ $json.taskId }}' }),
 				rivyaNode('Wait', { operation: 'wait', taskId: '={{ $json.taskId }}' }),
 				rivyaNode('Get Later', {

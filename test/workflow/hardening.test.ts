@@ -1,10 +1,11 @@
 // Hostile or broken servers, through n8n's real engine: a local server on 127.0.0.1 in front of the
 // Rivya emulator answers chosen requests itself (redirects, HTML, cut-off bodies, echoed keys) and
 // records what reached it. Nothing may leak the key, lose a paid task or loop.
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { useEmulatorPerFile } from './emulator-fixture';
 import { chain, runWorkflow, startNode, testCredentials, type TestNode } from './harness';
+import { generationCreateNode, rivyaNode } from './rivya-nodes';
 import { answerCutOff, startHostileServer, type HostileServer } from './hostile-server';
 import { MultipartBody, multipartBoundary } from '../../nodes/shared/multipart';
 
@@ -28,25 +29,7 @@ beforeEach(() => {
 	elsewhere.seen.length = 0;
 });
 
-function rivyaNode(parameters: INodeParameters, extra: Partial<TestNode> = {}): TestNode {
-	return { name: 'Rivya', type: 'n8n-nodes-rivya.rivya', parameters, ...extra };
-}
-
 const balanceNode = () => rivyaNode({ resource: 'credit', operation: 'getBalance' });
-
-function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {}): TestNode {
-	return rivyaNode(
-		{
-			resource: 'generation',
-			operation: 'create',
-			category: 'image',
-			model: { __rl: true, mode: 'id', value: 'z-image' },
-			prompt: '={{ $json.prompt }}',
-			...parameters,
-		},
-		extra,
-	);
-}
 
 async function run(
 	node: TestNode,
@@ -97,7 +80,7 @@ describe('redirects: the API key never leaves the Base URL origin', () => {
 			request.method === 'POST' && request.url === '/api/v1/generations'
 				? redirectTo(`${elsewhere.baseUrl}/api/v1/generations`, 307)(request, res)
 				: false;
-		const result = await run(createNode());
+		const result = await run(generationCreateNode());
 		expect(result.error).toBeDefined();
 		expect(result.error?.message).toContain(elsewhere.baseUrl);
 		expect(elsewhere.seen).toHaveLength(0);
@@ -106,7 +89,7 @@ describe('redirects: the API key never leaves the Base URL origin', () => {
 			request.method === 'POST' && request.url === '/api/v1/generations'
 				? redirectTo('/api/v1/generations-elsewhere', 307)(request, res)
 				: false;
-		const sameOrigin = await run(createNode());
+		const sameOrigin = await run(generationCreateNode());
 		expect(sameOrigin.error?.message).toMatch(/redirect/i);
 		expect(front.seen.filter((request) => request.url.includes('generations-elsewhere'))).toEqual(
 			[],
@@ -159,7 +142,9 @@ describe('create answers: a paid task is never lost', () => {
 			return true;
 		});
 		for (const waitForCompletion of [false, true]) {
-			const result = await run(createNode({ waitForCompletion, options: { idempotencyKey: '' } }));
+			const result = await run(
+				generationCreateNode({ waitForCompletion, options: { idempotencyKey: '' } }),
+			);
 			expect(result.error).toBeDefined();
 			expect(result.error?.message).toMatch(/task ID/i);
 			expect(result.error?.description).toMatch(/may have been created/i);
@@ -173,7 +158,7 @@ describe('create answers: a paid task is never lost', () => {
 			res.end('<html>accepted</html>');
 			return true;
 		});
-		const result = await run(createNode({ waitForCompletion: false }));
+		const result = await run(generationCreateNode({ waitForCompletion: false }));
 		expect(result.error).toBeDefined();
 	});
 
@@ -192,7 +177,7 @@ describe('create answers: a paid task is never lost', () => {
 			const text = await upstream.text();
 			return answerCutOff(res, upstream.status, text.slice(0, 20), text.length);
 		};
-		const result = await run(createNode({ waitForCompletion: false }));
+		const result = await run(generationCreateNode({ waitForCompletion: false }));
 		expect(result.error).toBeUndefined();
 		const [item] = jsonOf(result.outputOf('Rivya'));
 		expect(typeof item.taskId).toBe('string');
@@ -225,7 +210,7 @@ describe('non-JSON answers', () => {
 			res.end('<html>portal</html>');
 			return true;
 		};
-		const result = await run(createNode({ waitForCompletion: false }));
+		const result = await run(generationCreateNode({ waitForCompletion: false }));
 		expect(result.error?.message).toMatch(/does not look like Rivya/i);
 		expect(await requestsTo(CREATE)).toBe(0);
 	});
@@ -288,7 +273,7 @@ describe('bounded loops', () => {
 				? insufficient(request, res)
 				: false;
 		const result = await run(
-			createNode({ waitForCompletion: false, options: { checkCredits: false } }),
+			generationCreateNode({ waitForCompletion: false, options: { checkCredits: false } }),
 		);
 		expect(result.error?.message).toMatch(/insufficient_credits/);
 		expect(front.seen.filter((request) => request.url.startsWith('/api/v1/credits'))).toHaveLength(
@@ -327,7 +312,7 @@ describe('every item is checked before the first paid request', () => {
 			{ prompt: 'a harbour', trace: 'x'.repeat(129) },
 		];
 		const node = (extra: Partial<TestNode> = {}) =>
-			createNode(
+			generationCreateNode(
 				{ waitForCompletion: false, options: { clientRequestId: '={{ $json.trace }}' } },
 				extra,
 			);
@@ -344,7 +329,10 @@ describe('every item is checked before the first paid request', () => {
 
 	it('Generation > Create: an invalid own Idempotency Key in item 1 stops the batch before item 0 is paid', async () => {
 		const result = await run(
-			createNode({ waitForCompletion: false, options: { idempotencyKey: '={{ $json.key }}' } }),
+			generationCreateNode({
+				waitForCompletion: false,
+				options: { idempotencyKey: '={{ $json.key }}' },
+			}),
 			[
 				{ prompt: 'a lighthouse', key: 'good-key-1' },
 				{ prompt: 'a harbour', key: 'bad key with spaces' },
@@ -432,7 +420,7 @@ describe('IDs that go into a path', () => {
 			res.end('{"id":"..","status":"queued"}');
 			return true;
 		};
-		const result = await run(createNode({ waitForCompletion: true }));
+		const result = await run(generationCreateNode({ waitForCompletion: true }));
 		expect(result.error?.message).toMatch(/no usable task ID/);
 		expect(
 			front.seen.filter(
@@ -555,7 +543,7 @@ describe('bounded reads', () => {
 describe('Timeout (Seconds) covers downloads', () => {
 	it('a result download still running at the timeout ends with the task and its URLs (On Timeout: return) or an error (throw)', async () => {
 		await fixture.client.addFault({ route: 'GET /media', kind: 'delay', delayMs: 8000, times: 20 });
-		const returned = await run(createNode({ options: { timeout: 2 } }));
+		const returned = await run(generationCreateNode({ options: { timeout: 2 } }));
 		expect(returned.error).toBeUndefined();
 		const [item] = returned.outputOf('Rivya');
 		expect(item.json).toMatchObject({
@@ -566,7 +554,7 @@ describe('Timeout (Seconds) covers downloads', () => {
 		expect((item.json.resultUrls as string[]).length).toBeGreaterThan(0);
 		expect(item.binary).toBeUndefined();
 
-		const thrown = await run(createNode({ options: { timeout: 2, onTimeout: 'throw' } }));
+		const thrown = await run(generationCreateNode({ options: { timeout: 2, onTimeout: 'throw' } }));
 		expect(thrown.error?.message).toMatch(
 			/did not finish downloading within the timeout \(2 seconds\)/,
 		);

@@ -2,10 +2,11 @@
 // sliding-window limiter (shortened to 2 s so a test sees several windows): every item gets exactly
 // one task and one charge, no item fails because of 429s, and the key backs off instead of
 // hammering. Counts only; the speed targets are in `npm run bench` (bigbatch, sharedkey).
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { chain, runWorkflow, startNode, type TestNode } from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
+import { generationCreateNode } from './rivya-nodes';
 
 const LIMIT = 40;
 const WINDOW_MS = 2000;
@@ -17,19 +18,10 @@ const fixture = useEmulatorPerFile(
 const POLL = 'GET /api/v1/generations/:taskId';
 
 function createNode(credentialId = 'test-rivyaApi', options: IDataObject = {}): TestNode {
-	return {
-		name: 'Rivya',
-		type: 'n8n-nodes-rivya.rivya',
-		parameters: {
-			resource: 'generation',
-			operation: 'create',
-			category: 'image',
-			model: { __rl: true, mode: 'id', value: 'z-image' },
-			prompt: '={{ $json.prompt }}',
-			options: options as INodeParameters,
-		},
-		credentials: { rivyaApi: { id: credentialId, name: credentialId } },
-	};
+	return generationCreateNode(
+		{ options },
+		{ credentials: { rivyaApi: { id: credentialId, name: credentialId } } },
+	);
 }
 
 const prompts = (count: number, tag: string) =>

@@ -3,7 +3,7 @@
 // stored data) replays the tasks the failed run paid for; node-level Retry On Fail replays too; a new
 // execution, a new webhook call, a new manual run and two identical items are new jobs. Partial failures
 // name every paid task id and, with Continue On Fail, keep the paid items.
-import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -15,27 +15,12 @@ import {
 	type WorkflowRunResult,
 } from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
+import { generationCreateNode } from './rivya-nodes';
 
 const fixture = useEmulatorPerFile({ defaultJobMs: 200 }, 'reset');
 
 /** z-image costs 1 credit per task in the emulator's catalog. */
 const CREDITS_PER_TASK = 1;
-
-function createNode(parameters: IDataObject = {}, extra: Partial<TestNode> = {}): TestNode {
-	return {
-		name: 'Rivya',
-		type: 'n8n-nodes-rivya.rivya',
-		parameters: {
-			resource: 'generation',
-			operation: 'create',
-			category: 'image',
-			model: { __rl: true, mode: 'id', value: 'z-image' },
-			prompt: '={{ $json.prompt }}',
-			...parameters,
-		},
-		...extra,
-	};
-}
 
 const distinctPrompts = (count: number) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `retry picture ${index}` }));
@@ -113,7 +98,7 @@ describe("n8n's Retry of a failed execution", () => {
 		const own = await account(100);
 		// 404 is final for a download: one task's result fails after every task was created.
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
-		const workflow = options(own, [createNode()]);
+		const workflow = options(own, [generationCreateNode()]);
 		const failed = await runWorkflow(workflow);
 		expect(failed.status).toBe('error');
 		const paid = await tasksOf(own);
@@ -143,7 +128,7 @@ describe("n8n's Retry of a failed execution", () => {
 
 	it('pays only for the item refused with 402 once credits are topped up (Check Credits First off)', async () => {
 		const own = await account(5);
-		const workflow = options(own, [createNode({ options: { checkCredits: false } })]);
+		const workflow = options(own, [generationCreateNode({ options: { checkCredits: false } })]);
 		const failed = await runWorkflow(workflow);
 		expect(failed.status).toBe('error');
 		expect(failed.error?.message).toMatch(/credits/i);
@@ -169,7 +154,7 @@ describe("n8n's Retry of a failed execution", () => {
 		const own = await account(100);
 		// Rivya runs, then "Check" fails; the retry reruns only "Check": nothing new is paid.
 		const check: TestNode = { name: 'Check', type: 'test.fail', parameters: { fail: true } };
-		const workflow = options(own, [createNode({ waitForCompletion: false }), check], {
+		const workflow = options(own, [generationCreateNode({ waitForCompletion: false }), check], {
 			nodeTypes: { 'test.fail': failingNode },
 		});
 		const failed = await runWorkflow(workflow);
@@ -184,7 +169,7 @@ describe('a Retry that cannot replay', () => {
 	it('refuses to pay again when the retried run of the node was cut off (its context never saved)', async () => {
 		const own = await account(100);
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
-		const workflow = options(own, [createNode()]);
+		const workflow = options(own, [generationCreateNode()]);
 		const failed = await runWorkflow(workflow);
 		expect(failed.status).toBe('error');
 		const retried = await runWorkflow({ ...workflow, retryOf: asCutOff(failed) });
@@ -206,7 +191,10 @@ describe('a Retry that cannot replay', () => {
 		const workflow = (failing: boolean) =>
 			options(
 				own,
-				[{ ...fail, parameters: { fail: failing } }, createNode({ waitForCompletion: false })],
+				[
+					{ ...fail, parameters: { fail: failing } },
+					generationCreateNode({ waitForCompletion: false }),
+				],
 				{ nodeTypes: { 'test.fail': failingNode } },
 			);
 		const failed = await runWorkflow(workflow(true));
@@ -219,7 +207,7 @@ describe('a Retry that cannot replay', () => {
 	it('pays normally when the retried run of the Rivya node failed its checks before paying', async () => {
 		const own = await account(100);
 		const workflow = (prompt: string) =>
-			options(own, [createNode({ waitForCompletion: false, prompt })]);
+			options(own, [generationCreateNode({ waitForCompletion: false, prompt })]);
 		const failed = await runWorkflow(workflow(''));
 		expect(failed.status).toBe('error');
 		expect(await tasksOf(own)).toHaveLength(0);
@@ -232,7 +220,7 @@ describe('a Retry that cannot replay', () => {
 describe('what is a new job', () => {
 	it('a new manual run with the same items creates new tasks', async () => {
 		const own = await account(100);
-		const workflow = options(own, [createNode({ waitForCompletion: false })], {
+		const workflow = options(own, [generationCreateNode({ waitForCompletion: false })], {
 			inputItems: distinctPrompts(2),
 		});
 		const first = await runWorkflow(workflow);
@@ -245,7 +233,7 @@ describe('what is a new job', () => {
 
 	it('a new webhook call or schedule tick (a new execution of the same saved workflow) creates new tasks', async () => {
 		const own = await account(100);
-		const node = createNode(
+		const node = generationCreateNode(
 			{ waitForCompletion: false },
 			{ id: 'b7c1e0c2-0000-4000-8000-000000000002' },
 		);
@@ -260,7 +248,7 @@ describe('what is a new job', () => {
 	it('two items with the same prompt are two tasks', async () => {
 		const own = await account(100);
 		const result = await runWorkflow(
-			options(own, [createNode({ waitForCompletion: false })], {
+			options(own, [generationCreateNode({ waitForCompletion: false })], {
 				inputItems: [{ prompt: 'same' }, { prompt: 'same' }],
 			}),
 		);
@@ -274,7 +262,9 @@ describe('repeats inside one execution', () => {
 		const own = await account(100);
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
 		const result = await runWorkflow(
-			options(own, [createNode({}, { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 })]),
+			options(own, [
+				generationCreateNode({}, { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 }),
+			]),
 		);
 		expect(result.status).toBe('success');
 		expect(result.outputOf('Rivya')).toHaveLength(6);
@@ -290,7 +280,9 @@ describe('repeats inside one execution', () => {
 			times: 1,
 		});
 		const result = await runWorkflow(
-			options(own, [createNode({ waitForCompletion: false })], { inputItems: distinctPrompts(1) }),
+			options(own, [generationCreateNode({ waitForCompletion: false })], {
+				inputItems: distinctPrompts(1),
+			}),
 		);
 		expect(result.status).toBe('success');
 		expect(await tasksOf(own)).toHaveLength(1);
@@ -303,7 +295,12 @@ describe('partial failures keep the paid results', () => {
 		const result = await runWorkflow(
 			options(
 				own,
-				[createNode({ options: { checkCredits: false } }, { onError: 'continueErrorOutput' })],
+				[
+					generationCreateNode(
+						{ options: { checkCredits: false } },
+						{ onError: 'continueErrorOutput' },
+					),
+				],
 				{},
 			),
 		);
@@ -325,7 +322,7 @@ describe('partial failures keep the paid results', () => {
 		const own = await account(100);
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
 		const result = await runWorkflow(
-			options(own, [createNode({}, { onError: 'continueErrorOutput' })]),
+			options(own, [generationCreateNode({}, { onError: 'continueErrorOutput' })]),
 		);
 		expect(result.outputOf('Rivya', 0)).toHaveLength(5);
 		const [failed] = result.outputOf('Rivya', 1);
@@ -366,7 +363,7 @@ describe('partial failures keep the paid results', () => {
 		const own = await account(100);
 		await fixture.client.addFault({ route: 'GET /media', kind: 'status', status: 404, times: 1 });
 		const result = await runWorkflow(
-			options(own, [createNode({}, { onError: 'continueRegularOutput' })]),
+			options(own, [generationCreateNode({}, { onError: 'continueRegularOutput' })]),
 		);
 		const items = result.outputOf('Rivya');
 		expect(items).toHaveLength(6);
