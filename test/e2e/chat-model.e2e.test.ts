@@ -61,9 +61,10 @@ describe('Rivya Chat Model in a real n8n', () => {
 
 	beforeAll(async () => {
 		const { credential } = await accountWithCredential('chat model', 100);
-		workflowId = (await n8n.importWorkflow(llmChainWorkflow(webhookPath, credential))).id;
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(webhookPath);
+		workflowId = await n8n.startWebhookWorkflow(
+			llmChainWorkflow(webhookPath, credential),
+			webhookPath,
+		);
 	});
 
 	afterAll(async () => {

@@ -1,8 +1,9 @@
 // Webhook → Rivya (Credit: Get Balance) in a real n8n returns the emulator account's balance.
-import { connectE2e, emulatorControl } from './e2e-env';
-import { RIVYA_CREDENTIAL_TYPE, rivyaStep, uniqueWebhookPath, webhookWorkflow } from './workflows';
+import { accountWithCredential } from './e2e-accounts';
+import { connectE2e } from './e2e-env';
+import { rivyaStep, uniqueWebhookPath, webhookWorkflow } from './workflows';
 
-const { n8n, emulator } = connectE2e();
+const { n8n } = connectE2e();
 
 describe('Credit: Get Balance through n8n', () => {
 	// A dedicated account with a distinctive balance, so the answer can only come from it.
@@ -11,23 +12,11 @@ describe('Credit: Get Balance through n8n', () => {
 	let workflowId: string;
 
 	beforeAll(async () => {
-		const account = await emulatorControl<{ accountId: string; apiKey: string }>(
-			'POST',
-			'/accounts',
-			{
-				credits: balance,
-			},
-		);
-		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (balance test)', {
-			apiKey: account.apiKey,
-			baseUrl: emulator.baseUrl,
-		});
+		const { credential } = await accountWithCredential('balance test', balance);
 		const workflow = webhookWorkflow('E2E: credit balance', webhookPath, [
 			rivyaStep('Get Balance', credential, { resource: 'credit', operation: 'getBalance' }),
 		]);
-		workflowId = (await n8n.importWorkflow({ ...workflow })).id;
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(webhookPath);
+		workflowId = await n8n.startWebhookWorkflow(workflow, webhookPath);
 	});
 
 	afterAll(async () => {

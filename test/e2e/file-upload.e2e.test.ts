@@ -40,9 +40,7 @@ describe('File > Upload through n8n', () => {
 				kind: 'auto',
 			}),
 		]);
-		workflowId = (await n8n.importWorkflow({ ...workflow })).id;
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(webhookPath);
+		workflowId = await n8n.startWebhookWorkflow(workflow, webhookPath);
 		// An odd size, so a file of this length can only be this upload.
 		image = await pngOfSize(48_611);
 	});

@@ -226,6 +226,14 @@ export class N8nClient {
 		});
 	}
 
+	/** Imports a webhook-started workflow, publishes it and waits until n8n serves `webhookPath`. */
+	async startWebhookWorkflow(workflow: object, webhookPath: string): Promise<string> {
+		const { id } = await this.importWorkflow({ ...workflow });
+		await this.activate(id);
+		await this.waitForWebhook(webhookPath);
+		return id;
+	}
+
 	/** Calls a production webhook; JSON-encodes a non-Buffer body. */
 	async callWebhook(
 		webhookPath: string,

@@ -34,9 +34,7 @@ describe('n8n queue mode: main, 2 workers and a webhook processor behind a proxy
 		const workflow = webhookWorkflow('E2E: queue-mode balance', webhookPath, [
 			rivyaStep('Get Balance', credential, { resource: 'credit', operation: 'getBalance' }),
 		]);
-		workflowId = (await n8n.importWorkflow({ ...workflow })).id;
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(webhookPath);
+		workflowId = await n8n.startWebhookWorkflow(workflow, webhookPath);
 	});
 
 	afterAll(async () => {

@@ -44,9 +44,7 @@ describe('one n8n process killed while Generation > Create waits, then Retry', (
 			credential,
 			MODEL,
 		);
-		const workflowId = (await first.importWorkflow({ ...workflow })).id;
-		await first.activate(workflowId);
-		await first.waitForWebhook(webhookPath);
+		const workflowId = await first.startWebhookWorkflow(workflow, webhookPath);
 
 		await emulatorControl('PUT', `/models/${MODEL}/behavior`, { durationMs: 30_000 });
 		const prompts = Array.from({ length: ITEMS }, (_, index) => ({ prompt: `crash ${index}` }));

@@ -57,9 +57,7 @@ describe('queue mode: a worker killed while Generation > Create waits, then Retr
 			credential,
 			MODEL,
 		);
-		workflowId = (await n8n.importWorkflow({ ...workflow })).id;
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(webhookPath);
+		workflowId = await n8n.startWebhookWorkflow(workflow, webhookPath);
 
 		// Long enough that the node is still waiting when its worker dies.
 		await emulatorControl('PUT', `/models/${MODEL}/behavior`, { durationMs: 30_000 });

@@ -66,10 +66,7 @@ async function generationWorkflow(own: Account, label: string, createOptions = {
 	]);
 	const webhook = workflow.nodes[0];
 	webhook.parameters = { ...webhook.parameters, responseMode: 'onReceived' };
-	const { id } = await n8n.importWorkflow({ ...workflow });
-	await n8n.activate(id);
-	await n8n.waitForWebhook(webhookPath);
-	return { workflowId: id, webhookPath };
+	return { workflowId: await n8n.startWebhookWorkflow(workflow, webhookPath), webhookPath };
 }
 
 const prompts = (label: string) =>
