@@ -1,24 +1,12 @@
 // A chat stream this node cannot fully read must fail on the first turn with the event names that
 // arrived and the text received so far (the SSE event names are assumed: Rivya's docs are silent).
 // Through the real emulator: test/workflow/chat.test.ts ("stream event names").
-import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { RivyaContext } from '../../nodes/shared/transport';
 import { readChatStream } from './readChatStream';
+import { nodeOnlyContext } from './test-node';
 
-const node: INode = {
-	id: 'node-1',
-	name: 'Rivya',
-	type: 'n8n-nodes-rivya.rivya',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
-const context = {
-	getNode: () => node,
-	getExecutionCancelSignal: () => undefined,
-} as unknown as RivyaContext;
+const context = nodeOnlyContext;
 
 const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 

@@ -1,4 +1,3 @@
-import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -10,15 +9,7 @@ import {
 	rivyaInputError,
 	rivyaNetworkError,
 } from '../../nodes/shared/errors';
-
-const node: INode = {
-	id: 'node-1',
-	name: 'Rivya',
-	type: 'n8n-nodes-rivya.rivya',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+import { TEST_NODE as node } from './test-node';
 
 // A made-up key, assembled so that it is never a literal secret in source.
 const API_KEY = ['rvya', 'sk', 'unit', '0123456789abcdef'].join('_');

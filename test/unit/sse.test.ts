@@ -1,4 +1,3 @@
-import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { ChatCompletion } from '../../nodes/shared/chat';
@@ -9,8 +8,8 @@ import {
 	SseParser,
 	type SseEvent,
 } from '../../nodes/shared/sse';
-import type { RivyaContext } from '../../nodes/shared/transport';
 import { readChatStream } from './readChatStream';
+import { nodeOnlyContext } from './test-node';
 
 /** Feeds `bytes` to a fresh parser cut at the given offsets; returns the events and the end state. */
 function parseInPieces(bytes: Buffer, cuts: number[]) {
@@ -181,19 +180,7 @@ describe('SseParser', () => {
 });
 
 describe('readChatStream', () => {
-	const node: INode = {
-		id: 'node-1',
-		name: 'Rivya',
-		type: 'n8n-nodes-rivya.rivya',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	// Only getNode (for errors) and the cancel signal are read; the transport is not involved.
-	const context = {
-		getNode: () => node,
-		getExecutionCancelSignal: () => undefined,
-	} as unknown as RivyaContext;
+	const context = nodeOnlyContext;
 
 	async function* chunksOf(text: string, cuts: number[], failWith?: Error) {
 		const bytes = Buffer.from(text);
