@@ -1,13 +1,10 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 /**
  * Fault injection on webhooks: 20 generations finish while the emulator delivers their signed events
  * duplicated and out of order to the Rivya Trigger (through a local relay standing where n8n's webhook
  * URL would be). Each event starts exactly one execution, nothing runs twice, every task is charged
  * once, and neither the API key nor the signing secret appears in any output, error or run data.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { startEmulator, type EmulatorHandle } from '../emulator';
 import { EmulatorClient } from '../emulator/client';
 import {
@@ -20,12 +17,12 @@ import {
 	type WebhookDelivery,
 	type WorkflowRunResult,
 } from '../workflow/harness';
+import { startWebhookRelay, type WebhookRelay } from '../workflow/webhook-relay';
 import { BATCH, expectNoSecrets, serializeForScan } from './reliability-helpers';
 
 let emulator: EmulatorHandle;
 let client: EmulatorClient;
-let relay: http.Server;
-let relayBase: string;
+let relay: WebhookRelay;
 let trigger: TriggerHarness | undefined;
 
 interface Received {
@@ -58,33 +55,21 @@ beforeAll(async () => {
 		webhookRetryScheduleMs: [50, 50, 50],
 	});
 	client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
-	relay = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const headers = Object.fromEntries(
-				Object.entries(req.headers).map(([name, value]) => [name, String(value)]),
-			);
-			const work = handle(headers, Buffer.concat(chunks))
-				.then((status) => void res.writeHead(status).end())
-				.catch((error: Error) => {
-					console.error('relay: trigger threw', error);
-					res.writeHead(500).end();
-				})
-				.finally(() => pending.delete(work));
-			pending.add(work);
-		});
+	relay = await startWebhookRelay(({ headers, rawBody }, res) => {
+		const work = handle(headers, rawBody)
+			.then((status) => void res.writeHead(status).end())
+			.catch((error: Error) => {
+				console.error('relay: trigger threw', error);
+				res.writeHead(500).end();
+			})
+			.finally(() => pending.delete(work));
+		pending.add(work);
 	});
-	await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-	relayBase = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
 	await emulator?.close();
-	await new Promise<void>((resolve) => {
-		relay?.close(() => resolve());
-		relay?.closeAllConnections();
-	});
+	await relay?.close();
 });
 
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
@@ -105,7 +90,7 @@ describe('Reliability: Rivya Trigger under duplicate and out-of-order deliveries
 			nodes: [{ name: 'After', type: NO_OP_NODE_TYPE }],
 			connections: chain('Rivya Trigger', 'After'),
 			credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
-			webhookBaseUrl: `${relayBase}/webhook`,
+			webhookBaseUrl: `${relay.baseUrl}/webhook`,
 		});
 		if (!(await trigger.webhookMethod('checkExists'))) await trigger.webhookMethod('create');
 		const signingSecret = trigger.staticData().signingSecret as string;

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
+/* eslint-disable no-console */
 /**
  * Rivya Trigger against the emulator, through n8n's real hook and webhook contexts (harness).
  *
@@ -8,8 +8,6 @@
  * run, runs the workflow as n8n would (the trigger's execute() first, then the node "After").
  */
 import { randomBytes, createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sleep } from 'n8n-workflow';
 import type {
 	IDataObject,
@@ -32,6 +30,7 @@ import {
 	type WebhookDelivery,
 	type WorkflowRunResult,
 } from './harness';
+import { startWebhookRelay, type WebhookRelay } from './webhook-relay';
 
 const TRIGGER_TYPE = 'n8n-nodes-rivya.rivyaTrigger';
 
@@ -51,8 +50,7 @@ const afterRan = (run: WorkflowRunResult) => (run.runData.After?.length ?? 0) > 
 
 let emulator: EmulatorHandle;
 let client: EmulatorClient;
-let relay: http.Server;
-let relayBase: string;
+let relay: WebhookRelay;
 /** The trigger the relay currently hands deliveries to. */
 let target: TriggerHarness | undefined;
 const relayed: RelayedDelivery[] = [];
@@ -69,50 +67,40 @@ beforeAll(async () => {
 		webhookRetryScheduleMs: [50, 50, 50],
 	});
 	client = new EmulatorClient(emulator.baseUrl, emulator.apiKey);
-	relay = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const rawBody = Buffer.concat(chunks);
-			const headers = Object.fromEntries(
-				Object.entries(req.headers).map(([name, value]) => [name, String(value)]),
-			);
-			if (!target) {
-				res.writeHead(404).end();
-				return;
-			}
-			const harness = target;
-			harness
-				.deliver({ headers, rawBody })
-				.then(async (delivery) => {
-					const status = statusFor(delivery);
-					// n8n answers "respond on receipt" deliveries before the run.
-					res.writeHead(status).end();
-					const started = Boolean(delivery.result.workflowData);
-					const run = started ? await harness.runFromTrigger(delivery) : undefined;
-					if (run && run.status !== 'success') console.error('relay: run failed', run.error);
-					relayed.push({
-						eventId: headers['webhook-id'],
-						status,
-						delivery,
-						started,
-						ran: run ? afterRan(run) : false,
-						run,
-					});
-				})
-				.catch((error: Error) => {
-					console.error('relay: trigger threw', error);
-					res.writeHead(500).end();
+	relay = await startWebhookRelay(({ headers, rawBody }, res) => {
+		if (!target) {
+			res.writeHead(404).end();
+			return;
+		}
+		const harness = target;
+		harness
+			.deliver({ headers, rawBody })
+			.then(async (delivery) => {
+				const status = statusFor(delivery);
+				// n8n answers "respond on receipt" deliveries before the run.
+				res.writeHead(status).end();
+				const started = Boolean(delivery.result.workflowData);
+				const run = started ? await harness.runFromTrigger(delivery) : undefined;
+				if (run && run.status !== 'success') console.error('relay: run failed', run.error);
+				relayed.push({
+					eventId: headers['webhook-id'],
+					status,
+					delivery,
+					started,
+					ran: run ? afterRan(run) : false,
+					run,
 				});
-		});
+			})
+			.catch((error: Error) => {
+				console.error('relay: trigger threw', error);
+				res.writeHead(500).end();
+			});
 	});
-	await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-	relayBase = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
 	await emulator?.close();
-	await new Promise<void>((resolve) => relay?.close(() => resolve()));
+	await relay?.close();
 });
 
 beforeEach(async () => {
@@ -127,7 +115,7 @@ async function newTrigger(parameters: INodeParameters = {}, withFollowers = true
 		nodes: withFollowers ? [{ name: 'After', type: NO_OP_NODE_TYPE }] : [],
 		connections: withFollowers ? chain('Rivya Trigger', 'After') : {},
 		credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
-		webhookBaseUrl: `${relayBase}/webhook`,
+		webhookBaseUrl: `${relay.baseUrl}/webhook`,
 	});
 	target = harness;
 	return harness;
@@ -581,7 +569,7 @@ describe('Rivya Trigger: receiving rules (deliveries signed in the test)', () =>
 				connections: chain('Rivya Trigger', 'After'),
 				workflowId: 'wf-broken-expression',
 				credentials: { rivyaApi: { apiKey: emulator.apiKey, baseUrl: emulator.baseUrl } },
-				webhookBaseUrl: `${relayBase}/webhook`,
+				webhookBaseUrl: `${relay.baseUrl}/webhook`,
 			});
 		const broken = await harnessWith({ models: '={{ $("No Such Node").item.json.model }}' });
 		await activate(broken);
