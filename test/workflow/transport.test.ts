@@ -11,6 +11,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { rivyaRequestFull } from '../../nodes/shared/transport';
+import type { FaultInput } from '../emulator/client';
 import { chain, runWorkflow, startNode, type NodeTypeMap } from './harness';
 import { useEmulatorPerFile } from './emulator-fixture';
 
@@ -75,13 +76,27 @@ const nodeTypes: NodeTypeMap = { 'test.transportCaller': new TransportCallerNode
 
 const fixture = useEmulatorPerFile({}, 'clearFaults');
 
-async function call(parameters: INodeParameters, apiKey = fixture.emulator.apiKey) {
+async function call(
+	parameters: INodeParameters,
+	apiKey = fixture.emulator.apiKey,
+	baseUrl = fixture.emulator.baseUrl,
+) {
 	return await runWorkflow({
 		nodes: [startNode(), { name: 'Call', type: 'test.transportCaller', parameters }],
 		connections: chain('Start', 'Call'),
 		nodeTypes,
-		credentials: { rivyaApi: { apiKey, baseUrl: fixture.emulator.baseUrl } },
+		credentials: { rivyaApi: { apiKey, baseUrl } },
 	});
+}
+
+/** The emulator answers the next `times` requests to `route` with `status` (and `extra`'s fields). */
+async function failNext(
+	route: string,
+	status: number,
+	times: number,
+	extra: Partial<FaultInput> = {},
+): Promise<void> {
+	await fixture.client.addFault({ route, kind: 'status', status, times, ...extra });
 }
 
 async function requestsTo(route: string): Promise<number> {
@@ -93,12 +108,7 @@ const generationBody = JSON.stringify({ model: 'z-image', prompt: 'a lighthouse 
 describe('retries', () => {
 	it('retries a GET on 500 until it succeeds', async () => {
 		const before = await requestsTo('GET /api/v1/credits');
-		await fixture.client.addFault({
-			route: 'GET /api/v1/credits',
-			kind: 'status',
-			status: 500,
-			times: 2,
-		});
+		await failNext('GET /api/v1/credits', 500, 2);
 		const result = await call({ method: 'GET', path: '/credits' });
 		expect(result.error).toBeUndefined();
 		expect(result.outputOf('Call')[0].json).toMatchObject({ status: 200, attempts: 3 });
@@ -107,14 +117,7 @@ describe('retries', () => {
 
 	it("waits for 429's Retry-After before the next attempt", async () => {
 		const before = await requestsTo('GET /api/v1/credits');
-		await fixture.client.addFault({
-			route: 'GET /api/v1/credits',
-			kind: 'status',
-			status: 429,
-			code: 'rate_limited',
-			retryAfter: 1,
-			times: 1,
-		});
+		await failNext('GET /api/v1/credits', 429, 1, { code: 'rate_limited', retryAfter: 1 });
 		const startedAt = Date.now();
 		const result = await call({ method: 'GET', path: '/credits' });
 		expect(result.outputOf('Call')[0].json).toMatchObject({ status: 200, attempts: 2 });
@@ -125,12 +128,7 @@ describe('retries', () => {
 
 	it('gives up after the configured attempts with the last error', async () => {
 		const before = await requestsTo('GET /api/v1/credits');
-		await fixture.client.addFault({
-			route: 'GET /api/v1/credits',
-			kind: 'status',
-			status: 503,
-			times: 5,
-		});
+		await failNext('GET /api/v1/credits', 503, 5);
 		const result = await call({ method: 'GET', path: '/credits', maxAttempts: 2 });
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '503' });
 		expect(await requestsTo('GET /api/v1/credits')).toBe(before + 2);
@@ -138,12 +136,7 @@ describe('retries', () => {
 
 	it('never repeats a POST without an Idempotency-Key after a 500 (it may have started a task)', async () => {
 		const before = await fixture.client.counters();
-		await fixture.client.addFault({
-			route: 'POST /api/v1/generations',
-			kind: 'status',
-			status: 500,
-			times: 1,
-		});
+		await failNext('POST /api/v1/generations', 500, 1);
 		const result = await call({ method: 'POST', path: '/generations', body: generationBody });
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '500' });
 		const after = await fixture.client.counters();
@@ -156,12 +149,7 @@ describe('retries', () => {
 
 	it('retries a POST with an Idempotency-Key after a 500 and creates exactly one task', async () => {
 		const before = await fixture.client.counters();
-		await fixture.client.addFault({
-			route: 'POST /api/v1/generations',
-			kind: 'status',
-			status: 500,
-			times: 1,
-		});
+		await failNext('POST /api/v1/generations', 500, 1);
 		const result = await call({
 			method: 'POST',
 			path: '/generations',
@@ -253,20 +241,10 @@ describe('errors', () => {
 	});
 
 	it('keeps the key out of network errors too', async () => {
-		const result = await runWorkflow({
-			nodes: [
-				startNode(),
-				{ name: 'Call', type: 'test.transportCaller', parameters: { maxAttempts: 1 } },
-			],
-			connections: chain('Start', 'Call'),
-			nodeTypes,
-			// Nothing listens on port 9 (discard) on a test machine: the connection is refused.
-			credentials: { rivyaApi: { apiKey: fixture.emulator.apiKey, baseUrl: 'http://127.0.0.1:9' } },
-		});
+		// Nothing listens on port 9 (discard) on a test machine: the connection is refused.
+		const result = await call({ maxAttempts: 1 }, fixture.emulator.apiKey, 'http://127.0.0.1:9');
 		expect(result.error).toMatchObject({ name: 'NodeApiError' });
 		expect(result.error?.description).toMatch(/Base URL/);
-		expect(JSON.stringify(result.error) + JSON.stringify(result.run)).not.toContain(
-			fixture.emulator.apiKey,
-		);
+		expect(serialized(result)).not.toContain(fixture.emulator.apiKey);
 	});
 });
