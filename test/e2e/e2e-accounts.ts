@@ -6,6 +6,7 @@ import type { N8nClient } from './n8n-instance';
 import { RIVYA_CREDENTIAL_TYPE } from './workflows';
 
 export interface E2eAccount {
+	accountId: string;
 	apiKey: string;
 	/** The Rivya API (and control API) of the emulator, as this account. */
 	api: EmulatorClient;
@@ -20,7 +21,7 @@ export async function accountWithCredential(
 	n8n: N8nClient = connectE2e().n8n,
 ): Promise<E2eAccount> {
 	const { emulator } = readE2eEnv();
-	const { apiKey } = await emulatorControl<{ accountId: string; apiKey: string }>(
+	const { accountId, apiKey } = await emulatorControl<{ accountId: string; apiKey: string }>(
 		'POST',
 		'/accounts',
 		{ credits },
@@ -29,32 +30,26 @@ export async function accountWithCredential(
 		apiKey,
 		baseUrl: emulator.baseUrl,
 	});
-	return { apiKey, api: new EmulatorClient(emulator.baseUrl, apiKey), credential };
+	return { accountId, apiKey, api: new EmulatorClient(emulator.baseUrl, apiKey), credential };
 }
 
-export interface MeteredAccount {
-	accountId: string;
-	apiKey: string;
-	api: EmulatorClient;
+export interface MeteredAccount extends E2eAccount {
 	/** The ids of every generation task this account has created. */
 	taskIds(): Promise<string[]>;
 	/** How many credits this account has spent since it was created. */
 	creditsSpent(): Promise<number>;
 }
 
-/** A fresh account whose tasks and charges a test counts (to prove nothing was paid twice). */
-export async function meteredAccount(credits: number): Promise<MeteredAccount> {
-	const { emulator } = readE2eEnv();
-	const { accountId, apiKey } = await emulatorControl<{ accountId: string; apiKey: string }>(
-		'POST',
-		'/accounts',
-		{ credits },
-	);
-	const api = new EmulatorClient(emulator.baseUrl, apiKey);
+/** An account with a credential whose tasks and charges a test counts (to prove nothing was paid twice). */
+export async function meteredAccount(
+	label: string,
+	credits: number,
+	n8n: N8nClient = connectE2e().n8n,
+): Promise<MeteredAccount> {
+	const account = await accountWithCredential(label, credits, n8n);
+	const { accountId, api } = account;
 	return {
-		accountId,
-		apiKey,
-		api,
+		...account,
 		taskIds: async () =>
 			(await api.tasks()).tasks
 				.filter((task) => task.accountId === accountId)

@@ -2,11 +2,11 @@
 // 6 tasks, started again on the same data, then the crashed execution retried from the executions list.
 // Without the node's guard every item would be paid twice (measured: 12 tasks for 6 items); with it the
 // Retry refuses to pay and says why. Runs its own n8n (the shared one must not die).
-import { readE2eEnv, emulatorControl } from './e2e-env';
+import { emulatorControl } from './e2e-env';
 import { nodeOutputJson } from './execution-data';
 import { pollUntil, startN8n, type RunningN8n } from './n8n-instance';
 import { meteredAccount } from './e2e-accounts';
-import { RIVYA_CREDENTIAL_TYPE, splitAndGenerateWorkflow, uniqueWebhookPath } from './workflows';
+import { splitAndGenerateWorkflow, uniqueWebhookPath } from './workflows';
 
 const ITEMS = 6;
 /** A model no other e2e file uses, so slowing it down here changes nothing elsewhere. */
@@ -27,15 +27,10 @@ describe('one n8n process killed while Generation > Create waits, then Retry', (
 	});
 
 	it('measures tasks and charges after the crash, the restart and the retry', async () => {
-		const { emulator } = readE2eEnv();
 		const first = await startN8n();
 		n8n = first;
-		const account = await meteredAccount(1000);
-		const { api, taskIds } = account;
-		const credential = await first.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (crash)', {
-			apiKey: account.apiKey,
-			baseUrl: emulator.baseUrl,
-		});
+		const account = await meteredAccount('crash', 1000, first);
+		const { api, taskIds, credential } = account;
 
 		const webhookPath = uniqueWebhookPath('process-crash');
 		const workflow = splitAndGenerateWorkflow(

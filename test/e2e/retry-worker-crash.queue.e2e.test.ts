@@ -7,9 +7,9 @@ import { connectCluster, connectE2e, emulatorControl } from './e2e-env';
 import { nodeOutputJson } from './execution-data';
 import { pollUntil } from './n8n-instance';
 import { meteredAccount } from './e2e-accounts';
-import { RIVYA_CREDENTIAL_TYPE, splitAndGenerateWorkflow, uniqueWebhookPath } from './workflows';
+import { splitAndGenerateWorkflow, uniqueWebhookPath } from './workflows';
 
-const { n8n, emulator } = connectE2e();
+const { n8n } = connectE2e();
 const cluster = connectCluster();
 
 const ITEMS = 6;
@@ -43,12 +43,8 @@ describe('queue mode: a worker killed while Generation > Create waits, then Retr
 	});
 
 	it('measures tasks and charges after the crash and the retry', async () => {
-		const account = await meteredAccount(1000);
-		const { api, taskIds } = account;
-		const credential = await n8n.createCredential(RIVYA_CREDENTIAL_TYPE, 'Rivya (worker crash)', {
-			apiKey: account.apiKey,
-			baseUrl: emulator.baseUrl,
-		});
+		const account = await meteredAccount('worker crash', 1000);
+		const { api, taskIds, credential } = account;
 
 		const webhookPath = uniqueWebhookPath('worker-crash');
 		const workflow = splitAndGenerateWorkflow(
