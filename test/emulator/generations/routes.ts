@@ -80,7 +80,8 @@ function serveResult(ctx: RequestContext, state: EmulatorState): void {
 	) {
 		throw new ApiError(404, 'not_found', 'No such result file');
 	}
-	const media = generateMedia(task.format, task.resultBytes, task.prompt);
+	const prompt = ctx.state.options.promptPictures ? task.prompt : null;
+	const media = generateMedia(task.format, task.resultBytes, prompt);
 	streamMedia(ctx, media.contentType, media.size, () => media.stream());
 }
 
