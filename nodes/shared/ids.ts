@@ -11,7 +11,8 @@ export type RivyaIdKind = 'generation' | 'file' | 'webhookEndpoint' | 'chatSessi
 
 const ID_RULES: Record<RivyaIdKind, { label: string; prefix?: string; example: string }> = {
 	generation: { label: 'Task ID', prefix: 'task_', example: 'task_abc123' },
-	file: { label: 'File ID', prefix: 'file_', example: 'file_abc123' },
+	// Rivya's docs show no file ID shape (the contract's `file_` is assumed): the shape check only.
+	file: { label: 'File ID', example: 'file_abc123' },
 	webhookEndpoint: { label: 'Endpoint ID', prefix: 'whend_', example: 'whend_abc123' },
 	chatSession: { label: 'Session ID', example: 'the sessionId of a chat turn' },
 };
